@@ -1,0 +1,40 @@
+/**
+ * `nas <command>`: the same runners the notebooks use, for long runs in the
+ * background and for scripts. Each command lives in src/cli/ and returns an
+ * exit code.
+ */
+import { dataCommand } from './cli/data.js';
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  data: { run: dataCommand, help: 'data check            verify the benchmark files listed in data/manifest.json' },
+};
+
+function usage(): string {
+  return ['usage: nas <command> [args]', '', ...Object.values(COMMANDS).map((c) => `  ${c.help}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`nas: unknown command ${JSON.stringify(name)}\n${usage()}\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`nas: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,24 @@
+import { checkData, dataSearchDirs } from '../loaders/dataFiles.js';
+
+/** `nas data check`: verifies every file of data/manifest.json; exit 1 when a required one is missing or corrupt. */
+export async function dataCommand(args: string[]): Promise<number> {
+  const [sub = 'check'] = args;
+  if (sub !== 'check') {
+    process.stderr.write(`nas data: unknown subcommand ${JSON.stringify(sub)} (expected: check)\n`);
+    return 2;
+  }
+  process.stdout.write(`data folders searched, in order:\n${dataSearchDirs().map((d) => `  ${d.dir} (${d.via})`).join('\n')}\n\n`);
+  const rows = await checkData();
+  let failed = 0;
+  for (const row of rows) {
+    const size = row.bytes === undefined ? '' : ` ${(row.bytes / 2 ** 20).toFixed(1)} MiB`;
+    const tag = row.required ? '' : ' (optional)';
+    process.stdout.write(`${row.status.padEnd(26)} ${row.path}${tag}${size}${row.location ? `\n${' '.repeat(27)}at ${row.location}` : ''}\n`);
+    if (row.status === 'corrupt' || (row.status === 'missing' && row.required)) {
+      failed++;
+      process.stdout.write(`${row.detail?.replace(/^/gm, ' '.repeat(27))}\n`);
+    }
+  }
+  process.stdout.write(failed ? `\n${failed} required file(s) missing or corrupt\n` : '\nall required data present and verified\n');
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,104 @@
+/**
+ * Interfaces shared by the three studies (ReNAS, FairNAS, Siamese-NAS).
+ *
+ * Data flows one way: benchmark files → loaders → records → encoders →
+ * tensors → predictors / supernet → searchers → results → figures. Each arrow
+ * is one of the plain values below, so every stage can be tested alone.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** One evaluated architecture of a benchmark. `A` is the space's own spec type. */
+export interface BenchRecord<A> {
+  /** Stable id within its benchmark: module hash (NB101), index (NB201), cell id. */
+  readonly id: string;
+  readonly arch: A;
+  /** Named scalar results, e.g. `val_acc_108`, `test_acc_200`, `params`, `flops`. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Optional side data a predictor may require (see `Predictor.requires`). */
+  readonly extras?: Readonly<{ estimationCode?: readonly number[] }>;
+}
+
+/** An indexed, immutable collection of records. */
+export interface Benchmark<A> {
+  readonly name: string;
+  readonly size: number;
+  get(id: string): BenchRecord<A>;
+  has(id: string): boolean;
+  all(): readonly BenchRecord<A>[];
+  /** `n` distinct records drawn uniformly without replacement. */
+  sample(n: number, rng: Rng): BenchRecord<A>[];
+  filter(pred: (r: BenchRecord<A>) => boolean, name?: string): Benchmark<A>;
+  /** The values of one metric in `all()` order; throws naming the metric if a record lacks it. */
+  metric(name: string): Float64Array;
+}
+
+/** Maps a batch of architectures to one tensor; the shape is documented by each encoder. */
+export interface Encoder<A> {
+  readonly name: string;
+  encode(archs: readonly A[]): tf.Tensor;
+}
+
+/** Side data a predictor needs besides the architecture (NASLib-style data requirements). */
+export type PredictorRequirement = 'estimationCode';
+
+/**
+ * The one predictor interface (scikit-learn / NASLib style). Targets are the
+ * quantity to rank by (higher is better); predictions only need to order
+ * architectures correctly unless the predictor says otherwise.
+ */
+export interface Predictor<A> {
+  readonly name: string;
+  readonly requires: readonly PredictorRequirement[];
+  fit(archs: readonly BenchRecord<A>[], targets: ArrayLike<number>, opts?: FitOptions): Promise<FitReport>;
+  predict(archs: readonly BenchRecord<A>[]): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface FitOptions {
+  /** Called once per epoch with the training loss, e.g. to draw a live curve. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface FitReport {
+  readonly epochs: number;
+  readonly lossHistory: readonly number[];
+  /** Epoch whose weights were kept (ReNAS keeps the best training Kendall tau). */
+  readonly keptEpoch?: number;
+}
+
+/** Creates a fresh, unfitted predictor for one run; `seed` makes its initialisation reproducible. */
+export type PredictorFactory<A> = (seed: number) => Predictor<A>;
+
+/** What a searcher did: architectures in the order it "trained" them (looked up their ground truth). */
+export interface SearchResult {
+  readonly queried: readonly string[];
+  /** True target of each query, in query order. */
+  readonly values: Float64Array;
+}
+
+/** Picks which architectures to train, given a query budget. */
+export interface Searcher<A> {
+  readonly name: string;
+  search(bench: Benchmark<A>, target: string, budget: SearchBudget, rng: Rng): Promise<SearchResult>;
+}
+
+export interface SearchBudget {
+  /** Architectures trained to fit the predictor (N). */
+  readonly trainSamples: number;
+  /** Top-ranked architectures then trained (K). */
+  readonly topK: number;
+}
+
+/** A seeded uniform generator in [0, 1) plus the few derived draws every module needs. */
+export interface Rng {
+  (): number;
+  /** Integer in [0, n). */
+  int(n: number): number;
+  /** Fisher–Yates shuffle of a copy. */
+  shuffle<T>(items: readonly T[]): T[];
+  /** `k` distinct indices of [0, n), in random order. */
+  sampleIndices(n: number, k: number): Int32Array;
+  /** An independent generator derived from this one (for workers, repeats). */
+  fork(label: string | number): Rng;
+  readonly seed: string;
+}
