@@ -32,16 +32,17 @@ export class DataFileError extends Error {
 
 const MANIFEST_PATH = 'data/manifest.json';
 
-let manifestMemo: ManifestEntry[] | undefined;
+const manifestMemo = new Map<string, ManifestEntry[]>();
 
 /** The manifest, read from the repository (`data/manifest.json` under the working directory). */
 export function readManifest(root: string = process.cwd()): ManifestEntry[] {
-  if (manifestMemo && root === process.cwd()) return manifestMemo;
+  const memo = manifestMemo.get(root);
+  if (memo) return memo;
   const path = join(root, MANIFEST_PATH);
   if (!existsSync(path)) throw new DataFileError(`data manifest ${resolve(path)} not found: run from the repository root`);
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as { files?: ManifestEntry[] };
   if (!Array.isArray(parsed.files)) throw new DataFileError(`data manifest ${resolve(path)} has no "files" list`);
-  if (root === process.cwd()) manifestMemo = parsed.files;
+  manifestMemo.set(root, parsed.files);
   return parsed.files;
 }
 
