@@ -1,0 +1,148 @@
+/**
+ * `show(fig)`: the one call a notebook or script makes to look at a figure.
+ *
+ * In a tslab notebook it adds two outputs to the cell: a static PNG (so the
+ * saved .ipynb shows the figure anywhere: GitHub, nbviewer, a text diff
+ * tool's image view) and an interactive plotly view (plotly.js is embedded
+ * once per kernel and reused). Everywhere it also saves the PNG under
+ * `figureDir()`, so every figure of a run exists as a file.
+ */
+import { basename, extname, isAbsolute, join } from 'node:path';
+import { resultsDir } from '../config.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
+import { checkFigure, figureSize, figureTitle, type PlotlyFigure } from './figure.js';
+import { figureDivHtml, plotlyLoaderScript } from './html.js';
+import { inNotebookKernel, notebookOutput } from './jupyter.js';
+import { renderFigure } from './render.js';
+import { FIGURE_EXTENSIONS, save } from './save.js';
+
+export interface ShowOptions {
+  /**
+   * Where to save the figure: a bare name ("tau-vs-k") goes into `figureDir()`,
+   * anything with a folder is a path from the repository root; no extension
+   * means .png, a .svg/.html extension saves that format instead. Default: the title
+   * (as a file name) in `figureDir()`.
+   */
+  saveAs?: string;
+  /** Add the interactive plotly view in a notebook (default true; `NAS_VIZ_INTERACTIVE=0` turns it off). */
+  interactive?: boolean;
+  /** PNG pixel density (default 2: sharp on high-DPI screens, shown at the figure's CSS size). */
+  scale?: number;
+}
+
+interface ShowState {
+  /** Set once this kernel has sent plotly.js to the notebook page. */
+  plotlyEmbedded: boolean;
+  figureGroup: string | undefined;
+  untitledCount: number;
+}
+
+// On globalThis so re-imports of this module in one kernel share it.
+const STATE_KEY = Symbol.for('nas-ts.viz.show');
+
+function state(): ShowState {
+  const g = globalThis as unknown as Record<symbol, ShowState | undefined>;
+  let s = g[STATE_KEY];
+  if (!s) {
+    s = { plotlyEmbedded: false, figureGroup: undefined, untitledCount: 0 };
+    g[STATE_KEY] = s;
+  }
+  return s;
+}
+
+/** Lower-case file-name-safe form of `text` ('' when nothing is left). */
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents split off by NFKD
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+}
+
+/**
+ * Names the folder this notebook/study saves its figures in (under
+ * `results/figures/`), e.g. `setFigureGroup('01_renas_424')` at the top of a notebook.
+ */
+export function setFigureGroup(name: string): void {
+  const slug = slugify(name);
+  if (!slug) throw new RangeError(`setFigureGroup: "${name}" has no letters or digits to name a folder with`);
+  state().figureGroup = slug;
+}
+
+/**
+ * The current figure group: `setFigureGroup()`, else `NAS_FIGURE_GROUP`, else
+ * the notebook's name when Jupyter tells the kernel (`JPY_SESSION_NAME`), else
+ * the running script's name, else "misc".
+ */
+export function figureGroup(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = state().figureGroup ?? env['NAS_FIGURE_GROUP'];
+  if (explicit) return slugify(explicit) || 'misc';
+  const notebook = env['JPY_SESSION_NAME'];
+  if (notebook) return slugify(basename(notebook, extname(notebook))) || 'misc';
+  // In a kernel argv[1] is tslab itself, which names nothing useful.
+  const script = inNotebookKernel() ? undefined : process.argv[1];
+  if (script) return slugify(basename(script).replace(/(\.test)?\.[cm]?[jt]s$/, '')) || 'misc';
+  return 'misc';
+}
+
+/** `results/figures/<group>` (under `NAS_RESULTS_DIR` when set); `group` defaults to {@link figureGroup}. */
+export function figureDir(group?: string): string {
+  const folder = group === undefined ? figureGroup() : slugify(group);
+  if (!folder) throw new RangeError(`figureDir: "${group}" has no letters or digits to name a folder with`);
+  return join(resultsDir(), 'figures', folder);
+}
+
+/** The file `show()` saves to for a given `saveAs` (see {@link ShowOptions.saveAs}). */
+export function figurePath(fig: PlotlyFigure, saveAs?: string): string {
+  let path: string;
+  if (saveAs === undefined) {
+    const name = slugify(figureTitle(fig)) || `figure-${++state().untitledCount}`;
+    path = join(figureDir(), name);
+  } else {
+    if (saveAs.trim() === '') throw new RangeError('show: saveAs must not be empty');
+    const hasFolder = isAbsolute(saveAs) || /[\\/]/.test(saveAs);
+    path = hasFolder ? saveAs : join(figureDir(), saveAs);
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '') return `${path}.png`;
+  if (!(FIGURE_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new RangeError(`show: saveAs "${saveAs}" has extension ${ext}; use one of ${FIGURE_EXTENSIONS.join(', ')} or none (PNG)`);
+  }
+  return path;
+}
+
+/**
+ * Shows `fig`: in a tslab notebook as a static PNG plus an interactive view,
+ * elsewhere by logging where it was saved. Always saves it (see `saveAs`).
+ * Await it, so the outputs land in the cell that called it.
+ */
+export async function show(fig: PlotlyFigure, opts: ShowOptions = {}): Promise<void> {
+  checkFigure(fig, 'show');
+  const path = figurePath(fig, opts.saveAs);
+  const scale = opts.scale ?? 2;
+  const png = await renderFigure(fig, { format: 'png', scale });
+  if (extname(path).toLowerCase() === '.png') writeFileAtomic(path, png);
+  else await save(fig, path, { scale });
+
+  const out = notebookOutput();
+  if (!out) {
+    console.log(`figure saved: ${path}`);
+    return;
+  }
+  const { width, height } = figureSize(fig);
+  const title = figureTitle(fig);
+  out.display(
+    { 'image/png': Buffer.from(png).toString('base64'), 'text/plain': `${title ? `Figure "${title}"` : 'Figure'} (saved to ${path})` },
+    // The 2× PNG is displayed at the figure's CSS size.
+    { 'image/png': { width, height } },
+  );
+  const interactive = opts.interactive ?? process.env['NAS_VIZ_INTERACTIVE'] !== '0';
+  if (!interactive) return;
+  const s = state();
+  const loader = s.plotlyEmbedded ? '' : `${plotlyLoaderScript()}\n`;
+  out.display({ 'text/html': loader + figureDivHtml(fig), 'text/plain': '' });
+  s.plotlyEmbedded = true;
+}
