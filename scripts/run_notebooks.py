@@ -31,22 +31,21 @@ def write_atomic(path, nb):
     os.replace(tmp, path)
 
 
-def failing_cell_report(nb):
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        outputs = cell.get("outputs", [])
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        if not errors:
-            continue
-        lines = [f"--- failing cell #{index} ---", cell.source, "--- its stderr ---"]
-        lines += [o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+def failing_cell_report(nb, index):
+    """The failing cell's source, its stderr and its error (tslab puts the real message on stderr)."""
+    if index is None:
+        return None
+    cell = nb.cells[index]
+    outputs = cell.get("outputs", [])
+    lines = [f"--- failing cell #{index} ---", cell.source, "--- its stderr ---"]
+    lines += [o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if errors:
         lines.append("--- its error ---")
         for e in errors:
             lines.append(f"{e.get('ename')}: {e.get('evalue')}")
             lines += e.get("traceback", [])
-        return "\n".join(lines)
-    return None
+    return "\n".join(lines)
 
 
 def run(path, out_dir, timeout):
@@ -57,6 +56,8 @@ def run(path, out_dir, timeout):
         kernel_name="nas-ts",
         resources={"metadata": {"path": ROOT}},
     )
+    failed_cell = []
+    client.on_cell_error = lambda cell, cell_index, execute_reply: failed_cell.append(cell_index)
     started = time.time()
     error = None
     try:
@@ -70,8 +71,9 @@ def run(path, out_dir, timeout):
         print(f"ok     {os.path.relpath(path, ROOT)}  {elapsed:.1f} s  -> {os.path.relpath(out_path, ROOT)}", flush=True)
         return True
     print(f"FAILED {os.path.relpath(path, ROOT)}  after {elapsed:.1f} s  (saved to {os.path.relpath(out_path, ROOT)})", flush=True)
-    report = failing_cell_report(nb)
+    report = failing_cell_report(nb, failed_cell[0] if failed_cell else None)
     print(report if report else f"{type(error).__name__}: {error}", flush=True)
+    print(f"--- ({os.path.basename(path)} failed) ---", flush=True)
     return False
 
 

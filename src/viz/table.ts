@@ -7,7 +7,8 @@ import { from as tableFromRows, type ColumnTable } from 'arquero';
 import { notebookOutput } from './jupyter.js';
 
 /** An arquero table or an array of plain row objects. */
-export type TableInput = ColumnTable | readonly Record<string, unknown>[];
+// `object` rather than Record<string, unknown>: typed row interfaces (no index signature) must be accepted.
+export type TableInput = ColumnTable | readonly object[];
 
 /** A per-column formatter overriding the automatic number format. */
 export type CellFormat = (value: unknown) => string;
