@@ -1,0 +1,114 @@
+/**
+ * Supernet evaluation of architectures with inherited weights: for each arch,
+ * recalibrate the BN running statistics on a fixed set of training batches,
+ * then measure accuracy on held-out training images (FairNAS / SPOS protocol).
+ * The calibration and held-out batches are built once and shared by every
+ * arch, so the archs are compared on identical data.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
+import type { Nb201Supernet } from './nb201Supernet.js';
+import { createStatefulRng } from './statefulRng.js';
+import { makeBatch, type Batch, type ImageSet, type Normalization } from './imageBatches.js';
+
+export interface EvalSetup {
+  /** Training images the BN statistics are recalibrated on. */
+  readonly calibrationIndices: Int32Array;
+  /** Held-out images accuracy is measured on. */
+  readonly heldOutIndices: Int32Array;
+  /** Number of calibration batches (drawn once, without replacement, from `calibrationIndices`). */
+  readonly calibrationBatches: number;
+  readonly batchSize: number;
+  /** Supernet input size (the images are box down-sampled to it). */
+  readonly resolution: number;
+  readonly normalization: Normalization;
+  readonly seed: number | string;
+}
+
+/** Calibration and held-out batches as tensors; `dispose()` when done. */
+export interface EvalData {
+  readonly calibration: readonly tf.Tensor4D[];
+  readonly heldOut: readonly Batch[];
+  readonly heldOutCount: number;
+  dispose(): void;
+}
+
+export interface ArchEvaluation {
+  readonly arch: string;
+  /** Fraction of held-out images classified correctly. */
+  readonly accuracy: number;
+  /** Mean cross-entropy on the held-out images. */
+  readonly loss: number;
+}
+
+/** Builds the batches once (no augmentation: calibration draws the same images for every arch). */
+export function prepareEvalData(data: ImageSet, setup: EvalSetup): EvalData {
+  const { calibrationIndices, heldOutIndices, calibrationBatches, batchSize } = setup;
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`eval batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(calibrationBatches) || calibrationBatches <= 0) {
+    throw new Error(`calibrationBatches must be a positive integer, got ${calibrationBatches}`);
+  }
+  if (calibrationBatches * batchSize > calibrationIndices.length) {
+    throw new Error(`${calibrationBatches} calibration batches of ${batchSize} need ${calibrationBatches * batchSize} images; only ${calibrationIndices.length} given`);
+  }
+  if (heldOutIndices.length === 0) throw new Error('evaluation needs at least one held-out image');
+  const opts = { resolution: setup.resolution, normalization: setup.normalization, augment: null };
+  const picked = createStatefulRng(`${setup.seed}/calibration`).sampleIndices(calibrationIndices.length, calibrationBatches * batchSize);
+  const calibration: tf.Tensor4D[] = [];
+  const heldOut: Batch[] = [];
+  try {
+    for (let b = 0; b < calibrationBatches; b++) {
+      const idx = Int32Array.from(picked.subarray(b * batchSize, (b + 1) * batchSize), (k) => calibrationIndices[k]!);
+      const batch = makeBatch(data, idx, opts);
+      batch.y.dispose();
+      calibration.push(batch.x);
+    }
+    for (let start = 0; start < heldOutIndices.length; start += batchSize) {
+      heldOut.push(makeBatch(data, heldOutIndices.subarray(start, start + batchSize), opts));
+    }
+  } catch (err) {
+    tf.dispose([...calibration, ...heldOut.flatMap((b) => [b.x, b.y])]);
+    throw err;
+  }
+  return {
+    calibration,
+    heldOut,
+    heldOutCount: heldOutIndices.length,
+    dispose: () => tf.dispose([...calibration, ...heldOut.flatMap((b) => [b.x, b.y])]),
+  };
+}
+
+/** Recalibrates BN for `arch`, then accuracy and loss on the held-out batches. */
+export function evaluateArch(supernet: Nb201Supernet, arch: Nb201Arch, data: EvalData): ArchEvaluation {
+  supernet.recalibrateBn(arch, data.calibration);
+  let correct = 0;
+  let lossSum = 0;
+  for (const { x, y } of data.heldOut) {
+    const [hits, loss] = tf.tidy(() => {
+      const logits = supernet.forward(x, arch, { training: false });
+      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
+      const ce = tf.sum(tf.losses.softmaxCrossEntropy(tf.oneHot(y, logits.shape[1]), logits, undefined, undefined, tf.Reduction.NONE));
+      return [right.dataSync()[0]!, ce.dataSync()[0]!];
+    });
+    correct += hits;
+    lossSum += loss;
+  }
+  return { arch: nb201ToString(arch), accuracy: correct / data.heldOutCount, loss: lossSum / data.heldOutCount };
+}
+
+/** `evaluateArch` for each arch in order; yields to the event loop between archs so notebooks stay responsive. */
+export async function evaluateArchs(
+  supernet: Nb201Supernet,
+  archs: readonly Nb201Arch[],
+  data: EvalData,
+  onProgress?: (done: number, total: number, result: ArchEvaluation) => void,
+): Promise<ArchEvaluation[]> {
+  const results: ArchEvaluation[] = [];
+  for (const arch of archs) {
+    const result = evaluateArch(supernet, arch, data);
+    results.push(result);
+    onProgress?.(results.length, archs.length, result);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return results;
+}
