@@ -4,11 +4,13 @@
  * exit code.
  */
 import { dataCommand } from './cli/data.js';
+import { nb101Command } from './cli/nb101.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   data: { run: dataCommand, help: 'data check            verify the benchmark files listed in data/manifest.json' },
+  nb101: { run: nb101Command, help: 'nb101 enumerate       list all 423,624 NAS-Bench-101 cells (hash, vertices, edge bits, ops)' },
 };
 
 function usage(): string {
