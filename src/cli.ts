@@ -5,11 +5,13 @@
  */
 import { dataCommand } from './cli/data.js';
 import { nb101Command } from './cli/nb101.js';
+import { renasCommand } from './cli/renas.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   data: { run: dataCommand, help: 'data check            verify the benchmark files listed in data/manifest.json' },
+  renas: { run: renasCommand, help: 'renas run [--profile p] [--seeds 0,1] [--sizes …] [--losses …] [--workers N] [--no-space] [--json FILE]   ReNAS 424-sample study' },
   nb101: { run: nb101Command, help: 'nb101 enumerate       list all 423,624 NAS-Bench-101 cells (hash, vertices, edge bits, ops)' },
 };
 

@@ -1,0 +1,215 @@
+/**
+ * The ReNAS feature tensor of a NAS-Bench-101 cell (Xu et al., CVPR 2021, §3.2):
+ * 19 channels of 7x7, one matrix per channel, each the cell's adjacency matrix
+ * A (7x7) multiplied element-wise by a per-vertex vector broadcast along the
+ * columns, i.e. M[i][j] = A[i][j] · v[i]: the value of an edge's SOURCE vertex.
+ *
+ * Choices the paper leaves open (third-party convention, see PROTOCOLS.md §2):
+ * - channel order: [type, f1, p1, f2, p2, …, f9, p9] (fk / pk: FLOPs / params
+ *   of cell k = 0..8 in network order, stack-major);
+ * - op type codes: input 1, conv1x1 2, conv3x3 3, maxpool3x3 4, output 5
+ *   (`RENAS_OP_CODES`). With source-vertex broadcasting the output's code (and
+ *   its FLOPs / params) never shows: the output row of A is empty;
+ * - FLOPs (multiply-adds) × 1e-7 and parameters × 1e-5, so the raw channels
+ *   are O(1) before standardisation;
+ * - padding: a cell with n < 7 vertices keeps interior vertices at their index
+ *   and moves the output to slot 6 (`nb101PaddedSlot`); slots n-1..5 are empty;
+ * - per-vertex costs come from `nb101NetworkCost` (spaces/nb101Cost.ts): the
+ *   1x1 projection of the cell input is charged to the receiving vertex.
+ *
+ * Layout: the encoder produces NCHW ([B, 19, 7, 7], as in the PyTorch code);
+ * tfjs convolutions want NHWC, so the predictor converts with `toNhwc`
+ * (fused with standardisation in `RenasStandardizer.applyToNhwc`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Encoder } from '../core/types.js';
+import {
+  NB101_CONV1X1,
+  NB101_CONV3X3,
+  NB101_INPUT,
+  NB101_MAXPOOL3X3,
+  NB101_MAX_VERTICES,
+  NB101_OUTPUT,
+  nb101PaddedSlot,
+  type Nb101Op,
+  type Nb101Spec,
+} from '../spaces/nb101.js';
+import { nb101NetworkCost } from '../spaces/nb101Cost.js';
+
+export const RENAS_SIDE = NB101_MAX_VERTICES;
+export const RENAS_CELLS = 9;
+export const RENAS_CHANNELS = 1 + 2 * RENAS_CELLS;
+/** Floats per encoded architecture (19 · 7 · 7). */
+export const RENAS_FEATURES = RENAS_CHANNELS * RENAS_SIDE * RENAS_SIDE;
+
+/** Op type codes of the type channel (keys are the dataset's op codes). */
+export const RENAS_OP_CODES: Readonly<Record<Nb101Op, number>> = {
+  [NB101_INPUT]: 1,
+  [NB101_CONV1X1]: 2,
+  [NB101_CONV3X3]: 3,
+  [NB101_MAXPOOL3X3]: 4,
+  [NB101_OUTPUT]: 5,
+} as Record<Nb101Op, number>;
+export const RENAS_FLOPS_SCALE = 1e-7;
+export const RENAS_PARAMS_SCALE = 1e-5;
+
+/** Channel index of cell k's FLOPs (k = 0..8); its params channel is the next one. */
+export function renasFlopsChannel(cell: number): number {
+  return 1 + 2 * cell;
+}
+
+const PLANE = RENAS_SIDE * RENAS_SIDE;
+
+/**
+ * Writes the [19, 7, 7] tensor of one spec into `out` at `offset` (row-major
+ * channel, row, column) and returns `out`. Every one of the 931 floats is
+ * written, so `out` may hold stale data.
+ */
+export function encodeRenasTensor(spec: Nb101Spec, out: Float32Array = new Float32Array(RENAS_FEATURES), offset = 0): Float32Array {
+  const n = spec.numVertices;
+  if (!(n >= 2 && n <= RENAS_SIDE) || spec.matrix.length !== n * n || spec.ops.length !== n) {
+    throw new Error(
+      `encodeRenasTensor: spec with ${n} vertices, a matrix of ${spec.matrix.length} entries and ${spec.ops.length} ops ` +
+        `is not a pruned NAS-Bench-101 cell (2..7 vertices, n×n matrix, n ops)`,
+    );
+  }
+  if (offset < 0 || offset + RENAS_FEATURES > out.length) {
+    throw new RangeError(`encodeRenasTensor: offset ${offset} + ${RENAS_FEATURES} exceeds the output length ${out.length}`);
+  }
+  out.fill(0, offset, offset + RENAS_FEATURES);
+  const cost = nb101NetworkCost(spec);
+  // Padded slot of each vertex, and its source-vertex values per channel.
+  for (let v = 0; v < n - 1; v++) {
+    const row = nb101PaddedSlot(v, n);
+    const code = RENAS_OP_CODES[spec.ops[v]!];
+    if (code === undefined) throw new Error(`encodeRenasTensor: vertex ${v} has unknown op ${String(spec.ops[v])}`);
+    for (let w = v + 1; w < n; w++) {
+      if (!spec.matrix[v * n + w]) continue;
+      const at = offset + row * RENAS_SIDE + nb101PaddedSlot(w, n);
+      out[at] = code;
+      for (let k = 0; k < RENAS_CELLS; k++) {
+        const c = cost.cells[k]!;
+        out[at + renasFlopsChannel(k) * PLANE] = c.flops[row]! * RENAS_FLOPS_SCALE;
+        out[at + (renasFlopsChannel(k) + 1) * PLANE] = c.params[row]! * RENAS_PARAMS_SCALE;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Encodes `specs` into `out` ([B, 19, 7, 7] row-major, B = specs.length) for
+ * streaming many cells through one reusable buffer. Returns `out`.
+ */
+export function encodeRenasBatch(specs: readonly Nb101Spec[], out: Float32Array = new Float32Array(specs.length * RENAS_FEATURES)): Float32Array {
+  if (out.length < specs.length * RENAS_FEATURES) {
+    throw new RangeError(`encodeRenasBatch: buffer of ${out.length} floats is too small for ${specs.length} cells (${specs.length * RENAS_FEATURES} needed)`);
+  }
+  for (let b = 0; b < specs.length; b++) encodeRenasTensor(specs[b]!, out, b * RENAS_FEATURES);
+  return out;
+}
+
+/** [B, 19, 7, 7] → [B, 7, 7, 19] (NCHW → NHWC) for `count` architectures. */
+export function toNhwc(nchw: Float32Array, count: number, out: Float32Array = new Float32Array(count * RENAS_FEATURES)): Float32Array {
+  for (let b = 0; b < count; b++) {
+    const base = b * RENAS_FEATURES;
+    for (let c = 0; c < RENAS_CHANNELS; c++) {
+      for (let p = 0; p < PLANE; p++) out[base + p * RENAS_CHANNELS + c] = nchw[base + c * PLANE + p]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Per-element standardisation (z = (x − mean) / std over the training set, for
+ * each of the 931 positions), with scikit-learn `StandardScaler` semantics:
+ * population std (ddof 0), and a position constant on the training set (std 0,
+ * e.g. every below-diagonal entry) is only centred (scale 1). Statistics are
+ * kept in NCHW order.
+ */
+export class RenasStandardizer {
+  constructor(
+    readonly mean: Float32Array,
+    readonly scale: Float32Array,
+  ) {
+    if (mean.length !== RENAS_FEATURES || scale.length !== RENAS_FEATURES) {
+      throw new Error(`RenasStandardizer: mean and scale need ${RENAS_FEATURES} entries, got ${mean.length} and ${scale.length}`);
+    }
+  }
+
+  /** Standardises `count` NCHW tensors in place. */
+  apply(nchw: Float32Array, count: number): Float32Array {
+    for (let b = 0; b < count; b++) {
+      const base = b * RENAS_FEATURES;
+      for (let i = 0; i < RENAS_FEATURES; i++) nchw[base + i] = (nchw[base + i]! - this.mean[i]!) / this.scale[i]!;
+    }
+    return nchw;
+  }
+
+  /** Standardises `count` NCHW tensors into `out` in NHWC order (what the tfjs predictor consumes). */
+  applyToNhwc(nchw: Float32Array, count: number, out: Float32Array = new Float32Array(count * RENAS_FEATURES)): Float32Array {
+    for (let b = 0; b < count; b++) {
+      const base = b * RENAS_FEATURES;
+      for (let c = 0; c < RENAS_CHANNELS; c++) {
+        const from = base + c * PLANE;
+        for (let p = 0; p < PLANE; p++) {
+          const i = c * PLANE + p;
+          out[base + p * RENAS_CHANNELS + c] = (nchw[from + p]! - this.mean[i]!) / this.scale[i]!;
+        }
+      }
+    }
+    return out;
+  }
+
+  toJSON(): { mean: number[]; scale: number[] } {
+    return { mean: Array.from(this.mean), scale: Array.from(this.scale) };
+  }
+
+  static fromJSON(json: { mean: readonly number[]; scale: readonly number[] }): RenasStandardizer {
+    return new RenasStandardizer(Float32Array.from(json.mean), Float32Array.from(json.scale));
+  }
+}
+
+/** Fits the per-element statistics on `count` NCHW training tensors (in double precision). */
+export function fitStandardizer(nchw: Float32Array, count: number): RenasStandardizer {
+  if (!(count >= 1) || nchw.length < count * RENAS_FEATURES) {
+    throw new RangeError(`fitStandardizer: need at least one encoded architecture (${count} given, buffer of ${nchw.length} floats)`);
+  }
+  const sum = new Float64Array(RENAS_FEATURES);
+  for (let b = 0; b < count; b++) {
+    const base = b * RENAS_FEATURES;
+    for (let i = 0; i < RENAS_FEATURES; i++) sum[i]! += nchw[base + i]!;
+  }
+  const mean = sum.map((s) => s / count);
+  const squares = new Float64Array(RENAS_FEATURES);
+  for (let b = 0; b < count; b++) {
+    const base = b * RENAS_FEATURES;
+    for (let i = 0; i < RENAS_FEATURES; i++) {
+      const d = nchw[base + i]! - mean[i]!;
+      squares[i]! += d * d;
+    }
+  }
+  const scale = new Float32Array(RENAS_FEATURES);
+  for (let i = 0; i < RENAS_FEATURES; i++) {
+    const std = Math.sqrt(squares[i]! / count);
+    // Constant positions (float noise below 1e-12 of the value range included) are only centred.
+    scale[i] = std > 1e-12 ? std : 1;
+  }
+  return new RenasStandardizer(Float32Array.from(mean), scale);
+}
+
+/** The ReNAS encoder behind the shared `Encoder` interface. */
+export interface RenasEncoder extends Encoder<Nb101Spec> {
+  /** [B, 19, 7, 7] float32, channels [type, f1, p1, …, f9, p9], raw (not standardised). */
+  encode(archs: readonly Nb101Spec[]): tf.Tensor4D;
+  /** The same values as a flat typed array (no tensor). */
+  encodeArray(archs: readonly Nb101Spec[], out?: Float32Array): Float32Array;
+}
+
+export function createRenasEncoder(): RenasEncoder {
+  return {
+    name: 'renas-tensor',
+    encode: (archs) => tf.tensor4d(encodeRenasBatch(archs), [archs.length, RENAS_CHANNELS, RENAS_SIDE, RENAS_SIDE]),
+    encodeArray: (archs, out) => encodeRenasBatch(archs, out),
+  };
+}

@@ -1,0 +1,673 @@
+/**
+ * The ReNAS study on NAS-Bench-101 (Xu et al., CVPR 2021, "424 samples"):
+ * for every (seed, training-set size, loss) run —
+ *   1. draw the training set from the 20,001-cell subset (the same draw for
+ *      both losses of a seed and size, so they are compared on equal data);
+ *   2. fit the ReNAS CNN with the ranking loss or the MSE baseline;
+ *   3. Kendall τ (and Spearman ρ, precision@topK) on ALL remaining subset cells;
+ *   4. search: rank all 20,001, "train" the topK best-ranked cells not yet
+ *      trained; best true value among them (the paper's number) and among all
+ *      N + topK trained, with its rank percentile in the subset;
+ *   5. random search with the same N + topK evaluations.
+ * Every run is cached (RunCache, keyed by its full config) under
+ * `<resultsDir>/renas424/runs`, so a killed sweep resumes and a rerun is free.
+ *
+ * Ground truth: the subset holds only the VALIDATION accuracy after 108
+ * epochs of the first of the three official training runs (`val_acc_108`).
+ * The paper reports mean TEST accuracy of the top-10 (official code: final
+ * test accuracy), so absolute numbers are comparable only loosely; rankings
+ * and τ are on validation accuracy. The subset's optimum is that of 20,001
+ * cells, not of the 423,624-cell space.
+ */
+import { join } from 'node:path';
+import { currentProfile, byProfile, resultsDir, type Profile } from '../config.js';
+import { createRng } from '../core/rng.js';
+import { RunCache, configKey } from '../core/runCache.js';
+import type { BenchRecord, Benchmark } from '../core/types.js';
+import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
+import { loadNb101Subset } from '../loaders/nb101.js';
+import { bestFoundCurve } from '../metrics/bestFound.js';
+import { kendallTau } from '../metrics/kendallTau.js';
+import { precisionAtK } from '../metrics/precisionAtK.js';
+import { spearmanRho } from '../metrics/spearmanRho.js';
+import { meanStd } from '../metrics/summary.js';
+import { argsortDescending } from '../predictors/types.js';
+import {
+  RenasPredictor,
+  resolveRenasConfig,
+  type RenasLossKind,
+  type RenasPredictorConfig,
+  type RenasPredictorState,
+} from '../predictors/renas.js';
+import type { Nb101Spec } from '../spaces/nb101.js';
+import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
+import { runRenasFitTask, type RenasFitOutcome, type RenasFitTask } from './renasFitTask.js';
+import { RenasWorkerPool } from './renasWorkers.js';
+
+export interface Renas424Config {
+  readonly seeds: readonly number[];
+  readonly trainSizes: readonly number[];
+  readonly lossKinds: readonly RenasLossKind[];
+  /** Training epochs for sizes not in `epochsBySize`. */
+  readonly epochs: number;
+  /** Epochs per training-set size (keys are sizes), to fit a time budget. */
+  readonly epochsBySize: Readonly<Record<string, number>>;
+  /** Metric to predict and search for (the subset has only `val_acc_*`, run 1). */
+  readonly target: string;
+  /** Architectures "trained" after ranking (the paper's top 10). */
+  readonly topK: number;
+  /** Other predictor hyperparameters (defaults: DEFAULT_RENAS_CONFIG). */
+  readonly predictor: Partial<Omit<RenasPredictorConfig, 'lossKind' | 'epochs'>>;
+  /** Worker threads fitting runs in parallel (1: in the calling thread). */
+  readonly workers: number;
+  /** Ranking of the whole 423,624-cell space by one predictor (`runRenasWholeSpace`); `false` to skip. */
+  readonly wholeSpace: false | { readonly seed: number; readonly trainSize: number; readonly lossKind: RenasLossKind; readonly topK: number; readonly batchSize: number; readonly limit?: number };
+}
+
+/**
+ * Profiles. Costs measured on this 2-core machine while other jobs kept it
+ * busy (wasm backend, one thread per run; so upper bounds): training costs
+ * ≈ 1.1 ms of CPU per architecture per epoch (≈ 0.45 s per full-batch step
+ * at 424), predicting ≈ 0.23 ms per architecture (≈ 4.5 s for the subset,
+ * ≈ 110 s for the whole space). A 424-sample run of 200 epochs: ≈ 100 s CPU.
+ * - smoke: one seed, 424 only, 10 epochs, both losses; the space ranking is
+ *   limited to its first 20,000 cells (≈ 30 s of CPU in all).
+ * - paper: 10 seeds × {424, 1000, 4236, 10000} × {ranking, mse} on 2 worker
+ *   threads. 424 keeps the paper's 200 full-batch epochs (20 runs ≈ 2,000 s
+ *   CPU). 200 epochs at the larger sizes would cost ≈ 4 h of CPU per seed and
+ *   loss, so their epochs are SCALED DOWN to fit ≈ 30 min: 1000 → 15,
+ *   4236 → 4, 10000 → 2 epochs (mini-batches of ≤ 424: 45, 40 and 48 steps;
+ *   ≈ 21–24 s CPU per run, 60 runs ≈ 1,350 s CPU). Measured (seed 0, ranking,
+ *   with 25 / 5 / 2 epochs): τ = 0.68 / 0.69 / 0.71, already above 424 × 200
+ *   epochs (≈ 0.59), but the larger sets are under-trained compared with the
+ *   paper; `full` trains them properly. Runs ≈ 28 min on 2 cores, then one
+ *   whole-space ranking with the seed-0 424 ranking predictor (≈ 2 min).
+ * - full: the paper's protocol everywhere (200 epochs at every size): hours.
+ */
+export function renas424Config(profile: Profile = currentProfile()): Renas424Config {
+  const common = { target: 'val_acc_108', topK: 10, predictor: {}, lossKinds: ['ranking', 'mse'] as const };
+  const wholeSpace = { seed: 0, trainSize: 424, lossKind: 'ranking', topK: 10, batchSize: 4096 } as const;
+  return byProfile<Renas424Config>(
+    {
+      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, workers: 1, wholeSpace: { ...wholeSpace, limit: 20_000 } },
+      paper: {
+        ...common,
+        seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        trainSizes: [424, 1000, 4236, 10000],
+        epochs: 200,
+        epochsBySize: { 1000: 15, 4236: 4, 10000: 2 },
+        workers: 2,
+        wholeSpace,
+      },
+      full: {
+        ...common,
+        seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        trainSizes: [424, 1000, 4236, 10000],
+        epochs: 200,
+        epochsBySize: {},
+        workers: 2,
+        wholeSpace,
+      },
+    },
+    profile,
+  );
+}
+
+export function epochsFor(config: Renas424Config, trainSize: number): number {
+  return config.epochsBySize[String(trainSize)] ?? config.epochs;
+}
+
+/** A monotone best-found curve stored by its change points: after query `at[i]` (0-based) the best is `value[i]`. */
+export interface CompactCurve {
+  readonly length: number;
+  readonly at: number[];
+  readonly value: number[];
+}
+
+export function compactCurve(values: ArrayLike<number>): CompactCurve {
+  const curve = bestFoundCurve(values);
+  const at: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < curve.length; i++) {
+    if (i === 0 || curve[i]! !== curve[i - 1]!) {
+      at.push(i);
+      value.push(curve[i]!);
+    }
+  }
+  return { length: curve.length, at, value };
+}
+
+/** The full curve (one value per query) of a compact one. */
+export function expandCurve(curve: CompactCurve): Float64Array {
+  const out = new Float64Array(curve.length);
+  let k = 0;
+  for (let i = 0; i < curve.length; i++) {
+    while (k + 1 < curve.at.length && curve.at[k + 1]! <= i) k++;
+    out[i] = curve.value[k]!;
+  }
+  return out;
+}
+
+/** What one run stores in the cache. */
+export interface Renas424RunResult {
+  readonly kendallTau: number;
+  readonly spearmanRho: number;
+  /** Fraction of the true top-`topK` of the remaining cells found in the predicted top-`topK`. */
+  readonly precisionAtTopK: number;
+  /** Best true value among the topK best-ranked untrained cells (the paper's reported number). */
+  readonly searchTopKBest: number;
+  /** Best true value among all N + topK trained cells. */
+  readonly searchBest: number;
+  /** Share of subset cells strictly better than `searchBest` (0 = the subset's best). */
+  readonly searchBestTopFraction: number;
+  readonly randomBest: number;
+  readonly randomBestTopFraction: number;
+  readonly searchCurve: CompactCurve;
+  readonly randomCurve: CompactCurve;
+  /** Hashes of the topK cells the search trained, best-ranked first. */
+  readonly searchPicks: string[];
+  readonly keptEpoch: number;
+  readonly finalTrainTau: number;
+  readonly finalLoss: number;
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly fitSeconds: number;
+}
+
+/** One tidy row per run. */
+export interface Renas424Row extends Omit<Renas424RunResult, 'searchCurve' | 'randomCurve' | 'searchPicks'> {
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+  readonly epochs: number;
+  readonly cached: boolean;
+}
+
+export interface Renas424SummaryRow {
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+  readonly epochs: number;
+  readonly runs: number;
+  readonly tauMean: number;
+  readonly tauStd: number;
+  readonly searchTopKBestMean: number;
+  readonly searchTopKBestStd: number;
+  readonly searchBestMean: number;
+  readonly searchBestStd: number;
+  readonly searchBestTopFractionMean: number;
+  readonly randomBestMean: number;
+  readonly randomBestStd: number;
+  readonly fitSecondsMean: number;
+}
+
+export interface Renas424Result {
+  readonly config: Renas424Config;
+  readonly rows: Renas424Row[];
+  readonly summary: Renas424SummaryRow[];
+  /** Best-found curves per run, keyed `${seed}/${trainSize}/${lossKind}`. */
+  readonly curves: Record<string, { search: CompactCurve; random: CompactCurve }>;
+  /** The subset's best value of the target (the ceiling of any search here). */
+  readonly subsetBest: number;
+  /** The whole-space ranking of `config.wholeSpace` (undefined when it is `false`). */
+  readonly wholeSpace: WholeSpaceResult | undefined;
+}
+
+export interface Renas424Options {
+  /** The benchmark (default: the 20k NAS-Bench-101 subset from the data folder). */
+  readonly bench?: Benchmark<Nb101Spec>;
+  /** Cache folder (default `<resultsDir>/renas424/runs`). */
+  readonly cacheDir?: string;
+  /** Progress lines (e.g. to stderr). */
+  readonly onProgress?: (message: string) => void;
+  /** Stops between runs (finished runs stay cached); the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** The space to rank for `config.wholeSpace` (default: `loadNb101Space()`). */
+  readonly space?: Nb101Space;
+}
+
+export function defaultRenasCacheDir(): string {
+  return join(resultsDir(), 'renas424', 'runs');
+}
+
+/** The identity of one run: everything its result depends on (and nothing that only affects speed). */
+function runKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind) {
+  const { predictBatch: _memoryOnly, ...predictor } = resolveRenasConfig({ ...config.predictor, lossKind, epochs: epochsFor(config, trainSize) });
+  return {
+    study: 'renas424',
+    version: 1,
+    benchmark: { name: bench.name, size: bench.size },
+    target: config.target,
+    topK: config.topK,
+    seed,
+    trainSize,
+    predictor,
+  };
+}
+
+/** Which subset rows a run trains on: `trainSize` distinct rows drawn from (seed, size) alone. */
+export function renasTrainIndices(benchSize: number, seed: number, trainSize: number): Int32Array {
+  return createRng(`renas424/train/${seed}/${trainSize}`).sampleIndices(benchSize, trainSize);
+}
+
+function checkConfig(config: Renas424Config, benchSize: number): void {
+  const where = 'renas424 config';
+  if (config.seeds.length === 0 || !config.seeds.every((s) => Number.isInteger(s))) throw new RangeError(`${where}: seeds must be a non-empty list of integers, got ${JSON.stringify(config.seeds)}`);
+  if (config.lossKinds.length === 0) throw new RangeError(`${where}: lossKinds is empty`);
+  if (!Number.isInteger(config.topK) || config.topK < 1) throw new RangeError(`${where}: topK must be a positive integer, got ${config.topK}`);
+  if (!Number.isInteger(config.workers) || config.workers < 1) throw new RangeError(`${where}: workers must be a positive integer, got ${config.workers}`);
+  for (const n of config.trainSizes) {
+    if (!Number.isInteger(n) || n < 2) throw new RangeError(`${where}: training-set size ${n} must be an integer ≥ 2`);
+    if (n + config.topK > benchSize) throw new RangeError(`${where}: N + topK = ${n + config.topK} exceeds the ${benchSize} cells of the benchmark`);
+    const epochs = epochsFor(config, n);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`${where}: epochs for size ${n} must be a positive integer, got ${epochs}`);
+  }
+}
+
+/** Raw NCHW encodings of every record, in a SharedArrayBuffer so worker threads can read them without a copy. */
+export function encodeBenchmarkShared(records: readonly BenchRecord<Nb101Spec>[]): Float32Array {
+  const encoded = new Float32Array(new SharedArrayBuffer(records.length * RENAS_FEATURES * 4));
+  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
+  return encoded;
+}
+
+/** Share of `values` strictly greater than `v`. */
+function topFraction(values: Float64Array, v: number): number {
+  let better = 0;
+  for (const x of values) if (x > v) better++;
+  return better / values.length;
+}
+
+/** Metrics of one run from its predictions over the whole benchmark. */
+export function evaluateRenasRun(
+  truth: Float64Array,
+  ids: readonly string[],
+  trainIndices: Int32Array,
+  predictions: Float32Array,
+  topK: number,
+  randomRng: ReturnType<typeof createRng>,
+): Omit<Renas424RunResult, 'keptEpoch' | 'finalTrainTau' | 'finalLoss' | 'batchSize' | 'stepsPerEpoch' | 'fitSeconds'> {
+  const n = truth.length;
+  const isTrain = new Uint8Array(n);
+  for (const i of trainIndices) isTrain[i] = 1;
+  const restPred: number[] = [];
+  const restTruth: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isTrain[i]) continue;
+    restPred.push(predictions[i]!);
+    restTruth.push(truth[i]!);
+  }
+  const order = argsortDescending(predictions);
+  const picks: number[] = [];
+  for (let k = 0; k < order.length && picks.length < topK; k++) if (!isTrain[order[k]!]) picks.push(order[k]!);
+  const trainedValues = [...Array.from(trainIndices, (i) => truth[i]!), ...picks.map((i) => truth[i]!)];
+  const searchCurve = compactCurve(trainedValues);
+  const searchBest = searchCurve.value[searchCurve.value.length - 1]!;
+  const randomValues = Array.from(randomRng.sampleIndices(n, trainIndices.length + topK), (i) => truth[i]!);
+  const randomCurve = compactCurve(randomValues);
+  const randomBest = randomCurve.value[randomCurve.value.length - 1]!;
+  return {
+    kendallTau: kendallTau(restPred, restTruth),
+    spearmanRho: spearmanRho(restPred, restTruth),
+    precisionAtTopK: precisionAtK(restPred, restTruth, Math.min(topK, restPred.length)),
+    searchTopKBest: Math.max(...picks.map((i) => truth[i]!)),
+    searchBest,
+    searchBestTopFraction: topFraction(truth, searchBest),
+    randomBest,
+    randomBestTopFraction: topFraction(truth, randomBest),
+    searchCurve,
+    randomCurve,
+    searchPicks: picks.map((i) => ids[i]!),
+  };
+}
+
+/** Mean ± std per (trainSize, lossKind), in config order. */
+export function summarizeRenas424(rows: readonly Renas424Row[]): Renas424SummaryRow[] {
+  const groups = new Map<string, Renas424Row[]>();
+  for (const r of rows) {
+    const key = `${r.trainSize}/${r.lossKind}`;
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  return [...groups.values()].map((g) => {
+    const stat = (f: (r: Renas424Row) => number) => meanStd(g.map(f));
+    const tau = stat((r) => r.kendallTau);
+    const topKBest = stat((r) => r.searchTopKBest);
+    const best = stat((r) => r.searchBest);
+    const random = stat((r) => r.randomBest);
+    return {
+      trainSize: g[0]!.trainSize,
+      lossKind: g[0]!.lossKind,
+      epochs: g[0]!.epochs,
+      runs: g.length,
+      tauMean: tau.mean,
+      tauStd: tau.std,
+      searchTopKBestMean: topKBest.mean,
+      searchTopKBestStd: topKBest.std,
+      searchBestMean: best.mean,
+      searchBestStd: best.std,
+      searchBestTopFractionMean: stat((r) => r.searchBestTopFraction).mean,
+      randomBestMean: random.mean,
+      randomBestStd: random.std,
+      fitSecondsMean: stat((r) => r.fitSeconds).mean,
+    };
+  });
+}
+
+/** Runs (or reads from the cache) every (seed, trainSize, lossKind) of the study. */
+export async function runRenas424(config: Renas424Config = renas424Config(), options: Renas424Options = {}): Promise<Renas424Result> {
+  const bench = options.bench ?? (await loadNb101Subset());
+  checkConfig(config, bench.size);
+  const progress = options.onProgress ?? (() => undefined);
+  const cache = new RunCache<Renas424RunResult>(options.cacheDir ?? defaultRenasCacheDir());
+  const records = bench.all();
+  const ids = records.map((r) => r.id);
+  const truth = bench.metric(config.target);
+
+  interface Job {
+    seed: number;
+    trainSize: number;
+    lossKind: RenasLossKind;
+    key: ReturnType<typeof runKey>;
+    trainIndices: Int32Array;
+  }
+  const jobs: Job[] = [];
+  for (const trainSize of config.trainSizes) {
+    for (const seed of config.seeds) {
+      for (const lossKind of config.lossKinds) {
+        jobs.push({ seed, trainSize, lossKind, key: runKey(config, bench, seed, trainSize, lossKind), trainIndices: renasTrainIndices(bench.size, seed, trainSize) });
+      }
+    }
+  }
+  // The run whose predictor ranks the whole space hands its weights back, so that ranking needs no second fit.
+  const ws = config.wholeSpace;
+  const wsCache = ws ? wholeSpaceCache(options) : undefined;
+  const wantsState = (job: Job): boolean =>
+    !!ws && job.seed === ws.seed && job.trainSize === ws.trainSize && job.lossKind === ws.lossKind && !wsCache!.get(wholeSpaceKey(config, bench, ws));
+  let wholeSpaceState: RenasPredictorState | undefined;
+  const results = new Map<Job, { result: Renas424RunResult; cached: boolean }>();
+  const todo: Job[] = [];
+  for (const job of jobs) {
+    const hit = cache.get(job.key);
+    if (hit) results.set(job, { result: hit, cached: true });
+    else todo.push(job);
+  }
+  progress(`renas424: ${jobs.length} runs, ${jobs.length - todo.length} cached, ${todo.length} to fit (workers: ${Math.min(config.workers, Math.max(todo.length, 1))})`);
+
+  if (todo.length > 0) {
+    const encoded = encodeBenchmarkShared(records);
+    const workers = Math.min(config.workers, todo.length);
+    const pool = workers > 1 ? new RenasWorkerPool(workers, encoded, records.length) : undefined;
+    const fit = (task: RenasFitTask): Promise<RenasFitOutcome> => (pool ? pool.run(task) : runRenasFitTask(encoded, records.length, task));
+    let done = 0;
+    const started = performance.now();
+    const runJob = async (job: Job): Promise<void> => {
+      options.signal?.throwIfAborted();
+      const outcome = await fit({
+        seed: job.seed,
+        trainIndices: job.trainIndices,
+        trainTargets: Float64Array.from(job.trainIndices, (i) => truth[i]!),
+        predictor: job.key.predictor,
+        returnState: wantsState(job),
+      });
+      if (outcome.state) wholeSpaceState = outcome.state;
+      const metrics = evaluateRenasRun(truth, ids, job.trainIndices, outcome.predictions, config.topK, createRng(`renas424/random/${job.seed}/${job.trainSize}`));
+      const report = outcome.report;
+      const result: Renas424RunResult = {
+        ...metrics,
+        keptEpoch: report.keptEpoch ?? report.epochs - 1,
+        finalTrainTau: report.trainTauHistory[report.trainTauHistory.length - 1] ?? NaN,
+        finalLoss: report.lossHistory[report.lossHistory.length - 1] ?? NaN,
+        batchSize: report.batchSize,
+        stepsPerEpoch: report.stepsPerEpoch,
+        fitSeconds: outcome.seconds,
+      };
+      cache.put(job.key, result);
+      results.set(job, { result, cached: false });
+      done++;
+      const elapsed = (performance.now() - started) / 1000;
+      progress(
+        `renas424: [${done}/${todo.length}] seed ${job.seed} N=${job.trainSize} ${job.lossKind}: τ=${result.kendallTau.toFixed(3)} ` +
+          `top-${config.topK} best=${result.searchTopKBest.toFixed(4)} (${outcome.seconds.toFixed(1)} s; ${elapsed.toFixed(0)} s elapsed)`,
+      );
+    };
+    try {
+      // Each lane takes the next job when it finishes one; a failure or abort stops new jobs (finished ones are cached).
+      let next = 0;
+      let failure: unknown;
+      const lane = async (): Promise<void> => {
+        while (failure === undefined && next < todo.length) {
+          const job = todo[next++]!;
+          try {
+            await runJob(job);
+          } catch (err) {
+            failure ??= err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, lane));
+      if (failure !== undefined) throw failure;
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  const rows: Renas424Row[] = [];
+  const curves: Renas424Result['curves'] = {};
+  for (const job of jobs) {
+    const { result, cached } = results.get(job)!;
+    const { searchCurve, randomCurve, searchPicks: _picks, ...scalars } = result;
+    rows.push({ seed: job.seed, trainSize: job.trainSize, lossKind: job.lossKind, epochs: job.key.predictor.epochs, ...scalars, cached });
+    curves[`${job.seed}/${job.trainSize}/${job.lossKind}`] = { search: searchCurve, random: randomCurve };
+  }
+  const wholeSpace = ws ? await runRenasWholeSpace(config, { ...options, bench, predictorState: wholeSpaceState }) : undefined;
+  return { config, rows, summary: summarizeRenas424(rows), curves, subsetBest: Math.max(...truth), wholeSpace };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole space
+
+export interface SpaceRankEntry {
+  /** Rank among the cells ranked (0 = predicted best). */
+  readonly rank: number;
+  /** Index in the enumerated space. */
+  readonly index: number;
+  readonly hash: string;
+  readonly score: number;
+  /** Whether the benchmark (the 20k subset) holds this cell, and its true value there. */
+  readonly inBenchmark: boolean;
+  readonly trueValue: number | null;
+}
+
+export interface WholeSpaceRanking {
+  readonly ranked: number;
+  readonly top: SpaceRankEntry[];
+  readonly seconds: number;
+  readonly cellsPerSecond: number;
+}
+
+export interface RankWholeSpaceOptions {
+  readonly topK?: number;
+  readonly batchSize?: number;
+  /** Rank only the first `limit` cells of the space (generator order), e.g. for a smoke run. */
+  readonly limit?: number;
+  /** Looks up true values of the top cells. */
+  readonly bench?: Benchmark<Nb101Spec>;
+  readonly target?: string;
+  readonly onProgress?: (ranked: number, total: number) => void;
+}
+
+/** A bounded min-heap of (score, index): keeps the `capacity` largest scores seen. */
+class TopKHeap {
+  private readonly scores: Float64Array;
+  private readonly indices: Int32Array;
+  size = 0;
+  constructor(readonly capacity: number) {
+    this.scores = new Float64Array(capacity);
+    this.indices = new Int32Array(capacity);
+  }
+  /** Worse-than-root entries are rejected in O(1): the common case when streaming. */
+  push(score: number, index: number): void {
+    if (this.size < this.capacity) {
+      let i = this.size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.less(score, index, this.scores[parent]!, this.indices[parent]!)) break;
+        this.scores[i] = this.scores[parent]!;
+        this.indices[i] = this.indices[parent]!;
+        i = parent;
+      }
+      this.scores[i] = score;
+      this.indices[i] = index;
+      return;
+    }
+    if (!this.less(this.scores[0]!, this.indices[0]!, score, index)) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && this.less(this.scores[r]!, this.indices[r]!, this.scores[l]!, this.indices[l]!) ? r : l;
+      if (!this.less(this.scores[c]!, this.indices[c]!, score, index)) break;
+      this.scores[i] = this.scores[c]!;
+      this.indices[i] = this.indices[c]!;
+      i = c;
+    }
+    this.scores[i] = score;
+    this.indices[i] = index;
+  }
+  /** Heap order: lower score first; on equal scores the LATER index is "lower", so earlier cells win ties. */
+  private less(sa: number, ia: number, sb: number, ib: number): boolean {
+    return sa < sb || (sa === sb && ia > ib);
+  }
+  /** Entries best first. */
+  sorted(): { score: number; index: number }[] {
+    const out = Array.from({ length: this.size }, (_, k) => ({ score: this.scores[k]!, index: this.indices[k]! }));
+    return out.sort((a, b) => b.score - a.score || a.index - b.index);
+  }
+}
+
+/**
+ * Streams the enumerated space through encode + predict in batches and keeps
+ * the predicted top `topK` (default 10): memory stays at one batch however
+ * large the space.
+ */
+export async function rankWholeSpace(predictor: RenasPredictor, space: Nb101Space, options: RankWholeSpaceOptions = {}): Promise<WholeSpaceRanking> {
+  const topK = options.topK ?? 10;
+  const batchSize = options.batchSize ?? 4096;
+  const total = Math.min(space.size, options.limit ?? space.size);
+  if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`rankWholeSpace: topK must be a positive integer, got ${topK}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`rankWholeSpace: batchSize must be a positive integer, got ${batchSize}`);
+  const started = performance.now();
+  const heap = new TopKHeap(topK);
+  const encoded = new Float32Array(batchSize * RENAS_FEATURES);
+  const scratch = new Float32Array(batchSize * RENAS_FEATURES);
+  for (let start = 0; start < total; start += batchSize) {
+    const count = Math.min(batchSize, total - start);
+    for (let k = 0; k < count; k++) encodeRenasTensor(space.specAt(start + k), encoded, k * RENAS_FEATURES);
+    const scores = predictor.predictEncoded(encoded, count, scratch);
+    for (let k = 0; k < count; k++) heap.push(scores[k]!, start + k);
+    options.onProgress?.(start + count, total);
+    // Yield between batches so a notebook stays responsive.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const target = options.target ?? 'val_acc_108';
+  const top = heap.sorted().map(({ score, index }, rank) => {
+    const hash = space.hashAt(index);
+    const inBenchmark = options.bench?.has(hash) ?? false;
+    return { rank, index, hash, score, inBenchmark, trueValue: inBenchmark ? (options.bench!.get(hash).metrics[target] ?? null) : null };
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return { ranked: total, top, seconds, cellsPerSecond: total / seconds };
+}
+
+export interface WholeSpaceResult extends WholeSpaceRanking {
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+  /** Top cells found in the subset: how many, and their best true value. */
+  readonly topInBenchmark: number;
+  readonly bestTrueValueInTop: number | null;
+  readonly cached: boolean;
+}
+
+function wholeSpaceCache(options: Renas424Options): RunCache<Omit<WholeSpaceResult, 'cached'>> {
+  return new RunCache<Omit<WholeSpaceResult, 'cached'>>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'space'));
+}
+
+function wholeSpaceKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, ws: Exclude<Renas424Config['wholeSpace'], false>) {
+  return { ...runKey(config, bench, ws.seed, ws.trainSize, ws.lossKind), wholeSpace: { topK: ws.topK, limit: ws.limit ?? null } };
+}
+
+/**
+ * Ranks the whole enumerated space with the predictor of one study run
+ * (`config.wholeSpace`: same training draw and config as in `runRenas424`):
+ * the given fitted `predictorState` of that run, or a fresh fit in this
+ * thread. Cached like the runs (under `<cacheDir>/../space`).
+ */
+export async function runRenasWholeSpace(
+  config: Renas424Config = renas424Config(),
+  options: Renas424Options & { readonly predictorState?: RenasPredictorState } = {},
+): Promise<WholeSpaceResult | undefined> {
+  const ws = config.wholeSpace;
+  if (!ws) return undefined;
+  const bench = options.bench ?? (await loadNb101Subset());
+  const progress = options.onProgress ?? (() => undefined);
+  const cache = wholeSpaceCache(options);
+  const key = wholeSpaceKey(config, bench, ws);
+  const hit = cache.get(key);
+  if (hit) return { ...hit, cached: true };
+  const space = options.space ?? loadNb101Space();
+  let predictor: RenasPredictor;
+  if (options.predictorState) {
+    predictor = RenasPredictor.fromState(options.predictorState);
+  } else {
+    const records = bench.all();
+    const train = Array.from(renasTrainIndices(bench.size, ws.seed, ws.trainSize), (i) => records[i]!);
+    predictor = new RenasPredictor(ws.seed, key.predictor);
+    progress(`renas424 whole space: fitting seed ${ws.seed} N=${ws.trainSize} ${ws.lossKind} (${key.predictor.epochs} epochs)`);
+    try {
+      await predictor.fit(
+        train,
+        train.map((r) => r.metrics[config.target]!),
+      );
+    } catch (err) {
+      predictor.dispose();
+      throw err;
+    }
+  }
+  try {
+    let lastReport = 0;
+    const ranking = await rankWholeSpace(predictor, space, {
+      topK: ws.topK,
+      batchSize: ws.batchSize,
+      limit: ws.limit,
+      bench,
+      target: config.target,
+      onProgress: (ranked, total) => {
+        if (ranked - lastReport >= 50_000 || ranked === total) {
+          lastReport = ranked;
+          progress(`renas424 whole space: ${ranked.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} cells ranked`);
+        }
+      },
+    });
+    const found = ranking.top.filter((e) => e.inBenchmark);
+    const result = {
+      ...ranking,
+      seed: ws.seed,
+      trainSize: ws.trainSize,
+      lossKind: ws.lossKind,
+      topInBenchmark: found.length,
+      bestTrueValueInTop: found.length ? Math.max(...found.map((e) => e.trueValue ?? -Infinity)) : null,
+    };
+    cache.put(key, result);
+    return { ...result, cached: false };
+  } finally {
+    predictor.dispose();
+  }
+}
+
+/** Key of a run's cache entry (for tools that inspect the cache folder). */
+export function renasRunCacheKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind): string {
+  return configKey(runKey(config, bench, seed, trainSize, lossKind));
+}

@@ -1,0 +1,65 @@
+/**
+ * One ReNAS run's heavy part — fit a predictor on some rows of an encoded
+ * benchmark and score every row — as a plain function of typed arrays, so it
+ * runs the same in the calling thread or in a worker thread (renasWorkers.ts).
+ */
+import { RENAS_FEATURES } from '../encoders/renasTensor.js';
+import { RenasPredictor, type RenasFitReport, type RenasPredictorConfig, type RenasPredictorState } from '../predictors/renas.js';
+
+export interface RenasFitTask {
+  readonly seed: number;
+  /** Rows of the encoded benchmark to train on. */
+  readonly trainIndices: Int32Array;
+  /** Target of each training row, in `trainIndices` order. */
+  readonly trainTargets: Float64Array;
+  readonly predictor: Partial<RenasPredictorConfig>;
+  /** Also return the fitted predictor (`RenasPredictor.exportState`), e.g. to rank the whole space with it. */
+  readonly returnState?: boolean;
+}
+
+export interface RenasFitOutcome {
+  /** Score of every row of the encoded benchmark (training rows included). */
+  readonly predictions: Float32Array;
+  readonly report: Omit<RenasFitReport, 'lossHistory' | 'trainTauHistory'> & {
+    readonly lossHistory: number[];
+    readonly trainTauHistory: number[];
+  };
+  /** Wall-clock seconds of fit + predict. */
+  readonly seconds: number;
+  readonly state?: RenasPredictorState;
+}
+
+/**
+ * Fits a `RenasPredictor` on `task.trainIndices` of `encoded` (raw NCHW
+ * encodings of `count` architectures) and predicts all `count` rows.
+ */
+export async function runRenasFitTask(encoded: Float32Array, count: number, task: RenasFitTask): Promise<RenasFitOutcome> {
+  const started = performance.now();
+  const n = task.trainIndices.length;
+  if (task.trainTargets.length !== n) throw new RangeError(`ReNAS task: ${n} training rows but ${task.trainTargets.length} targets`);
+  const rows = new Float32Array(n * RENAS_FEATURES);
+  for (let k = 0; k < n; k++) {
+    const i = task.trainIndices[k]!;
+    if (!(i >= 0 && i < count)) throw new RangeError(`ReNAS task: training row ${i} is outside 0..${count - 1}`);
+    rows.set(encoded.subarray(i * RENAS_FEATURES, (i + 1) * RENAS_FEATURES), k * RENAS_FEATURES);
+  }
+  const predictor = new RenasPredictor(task.seed, task.predictor);
+  try {
+    const report = await predictor.fitEncoded(rows, task.trainTargets);
+    const predictions = new Float32Array(count);
+    const chunk = predictor.config.predictBatch;
+    const scratch = new Float32Array(Math.min(chunk, count) * RENAS_FEATURES);
+    for (let start = 0; start < count; start += chunk) {
+      const end = Math.min(count, start + chunk);
+      predictions.set(predictor.predictEncoded(encoded.subarray(start * RENAS_FEATURES, end * RENAS_FEATURES), end - start, scratch), start);
+    }
+    return {
+      predictions,
+      report: { ...report, lossHistory: [...report.lossHistory], trainTauHistory: [...report.trainTauHistory] },
+      seconds: (performance.now() - started) / 1000,
+      state: task.returnState ? predictor.exportState() : undefined,
+    };
+  } finally {
+    predictor.dispose();
+  }
+}

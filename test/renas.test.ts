@@ -1,0 +1,546 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.js';
+import { createBenchmark } from '../src/core/benchmark.js';
+import { createRng } from '../src/core/rng.js';
+import { RunCache } from '../src/core/runCache.js';
+import type { BenchRecord, Benchmark } from '../src/core/types.js';
+import { parseRenasArgs } from '../src/cli/renas.js';
+import {
+  RENAS_CHANNELS,
+  RENAS_FEATURES,
+  RENAS_FLOPS_SCALE,
+  RENAS_OP_CODES,
+  RENAS_PARAMS_SCALE,
+  createRenasEncoder,
+  encodeRenasBatch,
+  encodeRenasTensor,
+  fitStandardizer,
+  toNhwc,
+} from '../src/encoders/renasTensor.js';
+import {
+  compactCurve,
+  expandCurve,
+  rankWholeSpace,
+  renas424Config,
+  renasTrainIndices,
+  runRenas424,
+  runRenasWholeSpace,
+  type Renas424Config,
+} from '../src/experiments/renas424.js';
+import { findDataPath } from '../src/loaders/dataFiles.js';
+import { NB101_SUBSET_FILE, loadNb101Subset } from '../src/loaders/nb101.js';
+import { bestFoundCurve } from '../src/metrics/bestFound.js';
+import { kendallTau } from '../src/metrics/kendallTau.js';
+import { RenasPredictor, pairMatrices, pairwiseLogisticLoss, renasBatching, resolveRenasConfig } from '../src/predictors/renas.js';
+import { RenasNet } from '../src/predictors/renasNet.js';
+import { NB101_CONV1X1, NB101_CONV3X3, NB101_MAXPOOL3X3, nb101Hash, nb101Spec, type Nb101Spec } from '../src/spaces/nb101.js';
+import { nb101NetworkCost } from '../src/spaces/nb101Cost.js';
+import type { Nb101Space } from '../src/spaces/nb101Enumerate.js';
+
+before(async () => {
+  await initBackend();
+});
+
+const at = (t: Float32Array, b: number, c: number, i: number, j: number): number => t[b * RENAS_FEATURES + c * 49 + i * 7 + j]!;
+
+// ---- fixtures: random valid NAS-Bench-101 cells with a learnable synthetic target ----
+
+function randomSpecs(count: number, seed: string): Nb101Spec[] {
+  const rng = createRng(seed);
+  const out: Nb101Spec[] = [];
+  const seen = new Set<string>();
+  while (out.length < count) {
+    const n = 3 + rng.int(5);
+    const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (let j = 1; j < n; j++) {
+      matrix[rng.int(j)]![j] = 1;
+      for (let i = 0; i < j; i++) if (rng() < 0.3) matrix[i]![j] = 1;
+    }
+    for (let i = 1; i < n - 1; i++) if (!matrix[i]!.some((e) => e)) matrix[i]![n - 1] = 1;
+    const ops = Array.from({ length: n }, (_, v) => (v === 0 ? 'input' : v === n - 1 ? 'output' : ['conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'][rng.int(3)]!));
+    let spec: Nb101Spec;
+    try {
+      spec = nb101Spec(matrix, ops);
+    } catch {
+      continue; // more than 9 edges
+    }
+    const hash = nb101Hash(spec);
+    if (seen.has(hash)) continue;
+    seen.add(hash);
+    out.push(spec);
+  }
+  return out;
+}
+
+/** Each interior op has a worth, scaled by its out-degree; plus a little deterministic noise. */
+function syntheticAccuracy(spec: Nb101Spec, noise: number): number {
+  const worth: Record<number, number> = { [NB101_CONV3X3]: 0.8, [NB101_CONV1X1]: 0.2, [NB101_MAXPOOL3X3]: -0.5 };
+  const n = spec.numVertices;
+  let s = 0;
+  for (let v = 1; v < n - 1; v++) {
+    let out = 0;
+    for (let w = v + 1; w < n; w++) out += spec.matrix[v * n + w]!;
+    s += worth[spec.ops[v]!]! * (1 + out);
+  }
+  return 0.8 + 0.1 / (1 + Math.exp(-s / 3)) + 0.002 * noise;
+}
+
+function syntheticBenchmark(count: number, seed: string): Benchmark<Nb101Spec> {
+  const noise = createRng(`${seed}/noise`);
+  const records: BenchRecord<Nb101Spec>[] = randomSpecs(count, seed).map((spec) => ({
+    id: nb101Hash(spec),
+    arch: spec,
+    metrics: { val_acc_108: syntheticAccuracy(spec, noise() - 0.5) },
+  }));
+  return createBenchmark('synthetic-nb101', records);
+}
+
+const bench = syntheticBenchmark(260, 'renas-test');
+const accOf = (rs: readonly BenchRecord<Nb101Spec>[]): number[] => rs.map((r) => r.metrics['val_acc_108']!);
+
+// ---- encoder ----
+
+describe('ReNAS tensor', () => {
+  // 0 → 1 (conv3x3) → 2 (maxpool) → 3 (output); 0 → 3; 1 → 3.
+  const small = nb101Spec(
+    [
+      [0, 1, 0, 1],
+      [0, 0, 1, 1],
+      [0, 0, 0, 1],
+      [0, 0, 0, 0],
+    ],
+    ['input', 'conv3x3-bn-relu', 'maxpool3x3', 'output'],
+  );
+  const full = nb101Spec(
+    [
+      [0, 1, 1, 0, 0, 0, 0],
+      [0, 0, 0, 1, 0, 0, 0],
+      [0, 0, 0, 0, 1, 0, 0],
+      [0, 0, 0, 0, 0, 1, 0],
+      [0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 0, 1],
+      [0, 0, 0, 0, 0, 0, 0],
+    ],
+    ['input', 'conv1x1-bn-relu', 'conv3x3-bn-relu', 'maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu', 'output'],
+  );
+
+  test('type channel: source-vertex op code on every edge, zero elsewhere', () => {
+    const t = encodeRenasTensor(full);
+    const codes = [1, 2, 3, 4, 3, 2, 5];
+    assert.deepEqual([RENAS_OP_CODES[-1], RENAS_OP_CODES[1], RENAS_OP_CODES[0], RENAS_OP_CODES[2], RENAS_OP_CODES[-2]], [1, 2, 3, 4, 5]);
+    for (let i = 0; i < 7; i++) {
+      for (let j = 0; j < 7; j++) {
+        const edge = full.matrix[i * 7 + j]!;
+        assert.equal(at(t, 0, 0, i, j), edge * codes[i]!, `type[${i}][${j}]`);
+      }
+    }
+  });
+
+  test('padding keeps the output vertex last: a 4-vertex cell uses slots 0, 1, 2 and 6', () => {
+    const t = encodeRenasTensor(small);
+    const expected: Record<string, number> = { '0,1': 1, '0,6': 1, '1,2': 3, '1,6': 3, '2,6': 4 };
+    for (let c = 0; c < RENAS_CHANNELS; c++) {
+      for (let i = 0; i < 7; i++) {
+        for (let j = 0; j < 7; j++) {
+          const v = at(t, 0, c, i, j);
+          if (!(`${i},${j}` in expected)) assert.equal(v, 0, `channel ${c} [${i}][${j}] must be empty`);
+          else if (c === 0) assert.equal(v, expected[`${i},${j}`], `type[${i}][${j}]`);
+        }
+      }
+    }
+  });
+
+  test('channel order [type, f1, p1, …, f9, p9]: per-cell FLOPs and params of the source vertex, scaled', () => {
+    const t = encodeRenasTensor(small);
+    const cost = nb101NetworkCost(small);
+    for (let k = 0; k < 9; k++) {
+      // Edge 1 → 2: source vertex 1 (conv3x3, fed by the input) has FLOPs and params in every cell.
+      const flops = cost.cells[k]!.flops[1]!;
+      const params = cost.cells[k]!.params[1]!;
+      assert.ok(flops > 0 && params > 0);
+      assert.ok(Math.abs(at(t, 0, 1 + 2 * k, 1, 2) - flops * RENAS_FLOPS_SCALE) <= 1e-6 * flops * RENAS_FLOPS_SCALE, `f${k + 1}`);
+      assert.ok(Math.abs(at(t, 0, 2 + 2 * k, 1, 2) - params * RENAS_PARAMS_SCALE) <= 1e-6 * params * RENAS_PARAMS_SCALE, `p${k + 1}`);
+      // The input vertex costs nothing; max-pool has no parameters and no multiply-adds.
+      assert.equal(at(t, 0, 1 + 2 * k, 0, 1), 0);
+      assert.equal(at(t, 0, 2 + 2 * k, 2, 6), 0);
+    }
+    // Later stacks have more channels: cell 9's params exceed cell 1's.
+    assert.ok(at(t, 0, 18, 1, 2) > at(t, 0, 2, 1, 2));
+  });
+
+  test('batched encoder: [B, 19, 7, 7], same values as one at a time; NHWC transpose', () => {
+    const specs = [small, full];
+    const encoder = createRenasEncoder();
+    const tensor = encoder.encode(specs);
+    assert.deepEqual(tensor.shape, [2, 19, 7, 7]);
+    const batch = tensor.dataSync() as Float32Array;
+    tensor.dispose();
+    assert.deepEqual(Array.from(batch.subarray(RENAS_FEATURES)), Array.from(encodeRenasTensor(full)));
+    assert.deepEqual(Array.from(encodeRenasBatch(specs)), Array.from(batch));
+    const nhwc = toNhwc(batch, 2);
+    assert.equal(nhwc[RENAS_FEATURES + (1 * 7 + 3) * 19 + 0], at(batch, 1, 0, 1, 3));
+    assert.equal(nhwc[(1 * 7 + 2) * 19 + 5], at(batch, 0, 5, 1, 2));
+  });
+
+  test('standardiser: per-element z-scores on the training set; constant positions only centred', () => {
+    const specs = bench.all().slice(0, 50).map((r) => r.arch);
+    const raw = encodeRenasBatch(specs);
+    const st = fitStandardizer(raw, specs.length);
+    const z = st.apply(raw.slice(), specs.length);
+    let varying = 0;
+    for (let i = 0; i < RENAS_FEATURES; i++) {
+      let s = 0;
+      let s2 = 0;
+      let constant = true;
+      for (let b = 0; b < specs.length; b++) {
+        s += z[b * RENAS_FEATURES + i]!;
+        s2 += z[b * RENAS_FEATURES + i]! ** 2;
+        if (raw[b * RENAS_FEATURES + i] !== raw[i]) constant = false;
+      }
+      assert.ok(Math.abs(s / specs.length) < 1e-5, `mean of position ${i}`);
+      if (constant) assert.equal(s2, 0, `constant position ${i} must standardise to 0`);
+      else {
+        varying++;
+        assert.ok(Math.abs(s2 / specs.length - 1) < 1e-4, `variance of position ${i}`);
+      }
+    }
+    assert.ok(varying > 100, `only ${varying} positions vary`);
+    // Below the diagonal every entry is 0: scale 1, value stays 0.
+    assert.equal(st.scale[0 * 49 + 3 * 7 + 1], 1);
+    assert.equal(z[3 * 7 + 1], 0);
+    assert.deepEqual(Array.from(st.applyToNhwc(raw, specs.length)), Array.from(toNhwc(z, specs.length)));
+  });
+
+  test('rejects a malformed spec with a clear message', () => {
+    assert.throws(() => encodeRenasTensor({ numVertices: 8, matrix: new Uint8Array(64), ops: [] }), /not a pruned NAS-Bench-101 cell/);
+  });
+});
+
+// ---- loss ----
+
+describe('pairwise logistic loss', () => {
+  function bruteForce(f: number[], y: number[], ties: 'constant' | 'exclude'): number {
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < f.length; i++) {
+      for (let j = 0; j < f.length; j++) {
+        if (i === j) continue;
+        const s = Math.sign(y[i]! - y[j]!);
+        if (s === 0 && ties === 'exclude') continue;
+        sum += Math.log(1 + Math.exp(-(f[i]! - f[j]!) * s));
+        count++;
+      }
+    }
+    return sum / count;
+  }
+
+  const f = [0.3, -1.2, 2.5, 0.0, 0.7];
+  const y = [0.91, 0.93, 0.88, 0.93, 0.9];
+
+  for (const ties of ['constant', 'exclude'] as const) {
+    test(`matches the brute-force double loop (ties: ${ties})`, () => {
+      const { sign, weight, weightSum } = pairMatrices(y, ties);
+      const loss = tf.tidy(() => pairwiseLogisticLoss(tf.tensor1d(f), tf.tensor2d(sign, [5, 5]), tf.tensor2d(weight, [5, 5]), weightSum).dataSync()[0]!);
+      assert.ok(Math.abs(loss - bruteForce(f, y, ties)) < 1e-5, `${loss} vs ${bruteForce(f, y, ties)}`);
+    });
+  }
+
+  test('ties: constant log 2 per tied pair vs excluded', () => {
+    const { weightSum: all } = pairMatrices(y, 'constant');
+    const { weightSum: untied } = pairMatrices(y, 'exclude');
+    assert.equal(all, 20);
+    assert.equal(untied, 18); // y[1] = y[3]: one tied unordered pair = 2 ordered pairs
+  });
+
+  test('gradient pushes the best architecture up and the worst down', () => {
+    const { sign, weight, weightSum } = pairMatrices(y, 'constant');
+    const g = tf.tidy(() =>
+      tf.grad((scores: tf.Tensor) => pairwiseLogisticLoss(scores as tf.Tensor1D, tf.tensor2d(sign, [5, 5]), tf.tensor2d(weight, [5, 5]), weightSum))(tf.zeros([5])).dataSync(),
+    );
+    // y: best are 1 and 3 (tied), worst is 2. Gradient descent raises a score when its gradient is negative.
+    assert.ok(g[1]! < 0 && g[3]! < 0, `best scores should rise: ${Array.from(g)}`);
+    assert.ok(g[2]! > 0, `worst score should fall: ${Array.from(g)}`);
+    assert.ok(Math.abs(g[1]! - g[3]!) < 1e-7, 'tied architectures get the same push');
+  });
+});
+
+// ---- network ----
+
+describe('ReNAS network', () => {
+  test('custom gradients (dense, batch norm, convolutions) equal tf autodiff of the plain network', () => {
+    const net = new RenasNet(createRng('grad-check'), { bnMomentum: 0.1, bnEpsilon: 1e-5 });
+    const rng = createRng('grad-input');
+    const B = 6;
+    const x = tf.tensor4d(Float32Array.from({ length: B * 7 * 7 * 19 }, () => 2 * rng() - 1), [B, 7, 7, 19]);
+    const coeff = tf.tensor1d(Float32Array.from({ length: B }, () => 2 * rng() - 1));
+    // Non-trivial BN scale / shift so their gradients are exercised.
+    const [, g1, , , , b2] = net.trainable;
+    g1!.assign(tf.tensor1d(Float32Array.from({ length: 38 }, () => 0.5 + rng())));
+    b2!.assign(tf.tensor1d(Float32Array.from({ length: 128 }, () => rng() - 0.5)));
+    const plain = (): tf.Scalar => {
+      const [w1, ga1, be1, w2, ga2, be2, fw1, fb1, fw2, fb2, fw3, fb3] = net.trainable as tf.Tensor[];
+      const bn = (h: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D => {
+        const { mean, variance } = tf.moments(h, [0, 1, 2]);
+        return tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta) as tf.Tensor4D;
+      };
+      let h = tf.relu(bn(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), ga1!, be1!));
+      h = tf.relu(bn(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid'), ga2!, be2!));
+      let z = tf.reshape(h, [B, 3200]) as tf.Tensor2D;
+      z = tf.relu(tf.add(tf.matMul(z, fw1 as tf.Tensor2D), fb1!)) as tf.Tensor2D;
+      z = tf.relu(tf.add(tf.matMul(z, fw2 as tf.Tensor2D), fb2!)) as tf.Tensor2D;
+      const out = tf.reshape(tf.add(tf.matMul(z, fw3 as tf.Tensor2D), fb3!), [B]);
+      return tf.sum(tf.mul(out, coeff));
+    };
+    const custom = tf.variableGrads(() => tf.sum(tf.mul(net.forwardTrain(x), coeff)) as tf.Scalar, net.trainable);
+    net.discardBatchStats();
+    const reference = tf.variableGrads(plain, net.trainable);
+    assert.ok(Math.abs(custom.value.dataSync()[0]! - reference.value.dataSync()[0]!) < 1e-4, 'forward values differ');
+    for (const v of net.trainable) {
+      const a = custom.grads[v.name]!.dataSync();
+      const b = reference.grads[v.name]!.dataSync();
+      let maxAbs = 0;
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) {
+        maxAbs = Math.max(maxAbs, Math.abs(b[i]!));
+        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+      }
+      assert.ok(maxAbs > 0, `${v.name}: reference gradient is all zero, the check would be vacuous`);
+      assert.ok(maxDiff <= 1e-3 * maxAbs + 1e-6, `${v.name}: max |custom − autodiff| = ${maxDiff} (max |grad| ${maxAbs})`);
+    }
+    tf.dispose([x, coeff, custom.value, reference.value, ...Object.values(custom.grads), ...Object.values(reference.grads)]);
+    net.dispose();
+  });
+
+  test('batching: full batch up to 424, then near-equal mini-batches of at most 424', () => {
+    const config = resolveRenasConfig();
+    assert.deepEqual(renasBatching(config, 424), { batchSize: 424, steps: 1 });
+    assert.deepEqual(renasBatching(config, 1000), { batchSize: 334, steps: 3 });
+    assert.deepEqual(renasBatching(config, 10000), { batchSize: 417, steps: 24 });
+    assert.deepEqual(renasBatching(resolveRenasConfig({ batchSize: 100 }), 250), { batchSize: 84, steps: 3 });
+    assert.throws(() => resolveRenasConfig({ lossKind: 'hinge' as 'mse' }), /lossKind must be 'ranking' or 'mse'/);
+  });
+});
+
+// ---- predictor ----
+
+describe('ReNAS predictor', () => {
+  const train = bench.all().slice(0, 100);
+  const heldOut = bench.all().slice(100);
+
+  for (const lossKind of ['ranking', 'mse'] as const) {
+    test(`learns a synthetic ranking (${lossKind}): clear held-out Kendall τ`, async () => {
+      const p = new RenasPredictor(3, { lossKind, epochs: 15 });
+      const report = await p.fit(train, accOf(train));
+      const tau = kendallTau(await p.predict(heldOut), accOf(heldOut));
+      p.dispose();
+      console.log(`synthetic ${lossKind}: held-out τ = ${tau.toFixed(3)}`);
+      assert.equal(report.lossHistory.length, 15);
+      assert.ok(report.lossHistory[14]! < report.lossHistory[0]!, `loss should fall: ${report.lossHistory[0]} → ${report.lossHistory[14]}`);
+      assert.ok(tau > 0.3, `held-out τ = ${tau}`);
+    });
+  }
+
+  test('same seed → same predictions; another seed → different ones; keeps the best-τ epoch', async () => {
+    const fitPredict = async (seed: number, keepBestTrainTau = true) => {
+      const p = new RenasPredictor(seed, { epochs: 6, keepBestTrainTau });
+      const report = await p.fit(train.slice(0, 40), accOf(train.slice(0, 40)));
+      const pred = await p.predict(heldOut.slice(0, 30));
+      p.dispose();
+      return { pred, report };
+    };
+    const a = await fitPredict(5);
+    const b = await fitPredict(5);
+    const c = await fitPredict(6);
+    assert.deepEqual(Array.from(a.pred), Array.from(b.pred));
+    assert.notDeepEqual(Array.from(a.pred), Array.from(c.pred));
+    const taus = a.report.trainTauHistory;
+    assert.equal(taus.length, 6);
+    assert.equal(a.report.keptEpoch, taus.indexOf(Math.max(...taus)));
+    const last = await fitPredict(5, false);
+    assert.equal(last.report.keptEpoch, 5);
+  });
+
+  test('mini-batches when N exceeds the full-batch cap; predict in chunks equals one pass', async () => {
+    const p = new RenasPredictor(2, { epochs: 2, fullBatchMax: 40, miniBatchSize: 40, predictBatch: 7 });
+    const report = await p.fit(train, accOf(train));
+    assert.equal(report.stepsPerEpoch, 3);
+    assert.equal(report.batchSize, 34);
+    const chunked = await p.predict(heldOut.slice(0, 30));
+    const encoded = encodeRenasBatch(heldOut.slice(0, 30).map((r) => r.arch));
+    const onePass = p.predictEncoded(encoded, 30);
+    p.dispose();
+    for (let i = 0; i < 30; i++) assert.ok(Math.abs(chunked[i]! - onePass[i]!) < 1e-5);
+  });
+
+  test('predict before fit and mismatched targets are clear errors', async () => {
+    const p = new RenasPredictor(0);
+    await assert.rejects(p.predict(train.slice(0, 2)), /predict called before fit/);
+    await assert.rejects(p.fit(train.slice(0, 3), [0.9, 0.8]), /3 architectures but 2 targets/);
+    await assert.rejects(p.fit(train.slice(0, 2), [0.9, NaN]), /target 1 is NaN/);
+  });
+});
+
+// ---- runner ----
+
+describe('renas424 runner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'renas424-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const config: Renas424Config = {
+    ...renas424Config('smoke'),
+    seeds: [1],
+    trainSizes: [40],
+    lossKinds: ['ranking', 'mse'],
+    epochs: 3,
+    topK: 5,
+    workers: 1,
+    wholeSpace: false,
+  };
+  const strip = (rows: readonly object[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cached' && k !== 'fitSeconds')));
+
+  test('runs, caches each run, and a second call is served from the cache', async () => {
+    const cacheDir = join(dir, 'basic');
+    const first = await runRenas424(config, { bench, cacheDir });
+    assert.equal(first.rows.length, 2);
+    assert.ok(first.rows.every((r) => !r.cached));
+    for (const r of first.rows) {
+      assert.ok(r.kendallTau > -1 && r.kendallTau <= 1);
+      assert.ok(r.searchBest >= r.searchTopKBest);
+      assert.ok(r.searchBestTopFraction >= 0 && r.searchBestTopFraction < 1);
+      assert.equal(r.epochs, 3);
+    }
+    // Both losses train on the same draw, so their random-search baselines coincide.
+    assert.equal(first.rows[0]!.randomBest, first.rows[1]!.randomBest);
+    assert.equal(new RunCache(cacheDir).size(), 2);
+    const second = await runRenas424(config, { bench, cacheDir });
+    assert.ok(second.rows.every((r) => r.cached));
+    assert.deepEqual(strip(second.rows), strip(first.rows));
+    assert.equal(second.summary.length, 2);
+    assert.equal(second.summary[0]!.runs, 1);
+    const curve = second.curves['1/40/ranking']!;
+    assert.equal(curve.search.length, 45);
+    assert.equal(expandCurve(curve.search)[44], second.rows[0]!.searchBest);
+  });
+
+  test('a killed sweep resumes: finished runs come from the cache, only the rest is fitted', async () => {
+    const cacheDir = join(dir, 'resume');
+    const controller = new AbortController();
+    const twoSeeds = { ...config, seeds: [1, 2] };
+    let finished = 0;
+    await assert.rejects(
+      runRenas424(twoSeeds, {
+        bench,
+        cacheDir,
+        signal: controller.signal,
+        onProgress: (m) => {
+          if (/\[\d+\/\d+\]/.test(m) && ++finished === 1) controller.abort(new Error('killed'));
+        },
+      }),
+      /killed/,
+    );
+    assert.equal(new RunCache(cacheDir).size(), 1);
+    const resumed = await runRenas424(twoSeeds, { bench, cacheDir });
+    assert.deepEqual(
+      resumed.rows.map((r) => r.cached),
+      [true, false, false, false],
+    );
+    assert.equal(new RunCache(cacheDir).size(), 4);
+  });
+
+  test('worker threads give the same results as the calling thread', async () => {
+    const inThread = await runRenas424(config, { bench, cacheDir: join(dir, 'one') });
+    const threaded = await runRenas424({ ...config, workers: 2 }, { bench, cacheDir: join(dir, 'two') });
+    assert.deepEqual(strip(threaded.rows), strip(inThread.rows));
+  });
+
+  test('training draws depend on (seed, size) only and are distinct rows', () => {
+    const a = renasTrainIndices(1000, 3, 50);
+    assert.deepEqual(Array.from(a), Array.from(renasTrainIndices(1000, 3, 50)));
+    assert.notDeepEqual(Array.from(a), Array.from(renasTrainIndices(1000, 4, 50)));
+    assert.equal(new Set(a).size, 50);
+  });
+
+  test('compact best-found curves expand to the full curve', () => {
+    const values = [0.5, 0.4, 0.7, 0.7, 0.6, 0.9, 0.1];
+    const compact = compactCurve(values);
+    assert.deepEqual(compact.at, [0, 2, 5]);
+    assert.deepEqual(Array.from(expandCurve(compact)), Array.from(bestFoundCurve(values)));
+  });
+
+  test('rankWholeSpace streams the space and keeps the predicted top K', async () => {
+    const specs = bench.all().map((r) => r.arch);
+    const hashes = bench.all().map((r) => r.id);
+    const space = { size: specs.length, specAt: (i: number) => specs[i]!, hashAt: (i: number) => hashes[i]! } as unknown as Nb101Space;
+    const p = new RenasPredictor(4, { epochs: 3 });
+    await p.fit(bench.all().slice(0, 60), accOf(bench.all().slice(0, 60)));
+    const scores = p.predictEncoded(encodeRenasBatch(specs), specs.length);
+    const ranking = await rankWholeSpace(p, space, { topK: 7, batchSize: 50, bench });
+    p.dispose();
+    const expected = Array.from(scores.keys())
+      .sort((a, b) => scores[b]! - scores[a]! || a - b)
+      .slice(0, 7);
+    assert.deepEqual(
+      ranking.top.map((e) => e.index),
+      expected,
+    );
+    assert.equal(ranking.ranked, specs.length);
+    assert.ok(ranking.top.every((e, k) => e.inBenchmark && e.rank === k && e.hash === hashes[e.index]));
+    assert.equal(ranking.top[0]!.trueValue, bench.all()[expected[0]!]!.metrics['val_acc_108']);
+  });
+
+  test('whole-space ranking reuses the run\'s fitted predictor; a fresh fit ranks the same', async () => {
+    const specs = bench.all().map((r) => r.arch);
+    const hashes = bench.all().map((r) => r.id);
+    const space = { size: specs.length, specAt: (i: number) => specs[i]!, hashAt: (i: number) => hashes[i]! } as unknown as Nb101Space;
+    const withSpace: Renas424Config = { ...config, lossKinds: ['ranking'], wholeSpace: { seed: 1, trainSize: 40, lossKind: 'ranking', topK: 6, batchSize: 64 } };
+    const cacheDir = join(dir, 'space', 'runs');
+    const result = await runRenas424(withSpace, { bench, cacheDir, space });
+    const viaState = result.wholeSpace!;
+    assert.equal(viaState.cached, false);
+    assert.equal(viaState.top.length, 6);
+    assert.equal(viaState.ranked, specs.length);
+    // Drop the cached ranking: the next call must fit again in this thread and agree.
+    rmSync(join(dir, 'space', 'space'), { recursive: true });
+    const refit = (await runRenasWholeSpace(withSpace, { bench, cacheDir, space }))!;
+    assert.deepEqual(
+      refit.top.map((e) => [e.index, e.score]),
+      viaState.top.map((e) => [e.index, e.score]),
+    );
+    const again = (await runRenasWholeSpace(withSpace, { bench, cacheDir, space }))!;
+    assert.equal(again.cached, true);
+  });
+
+  test('CLI options become a study config', () => {
+    const { config: c, json } = parseRenasArgs(['run', '--profile', 'smoke', '--seeds', '3,4', '--sizes', '424,1000', '--losses', 'mse', '--epochs', '7', '--no-space', '--json', 'out.json']);
+    assert.deepEqual(c.seeds, [3, 4]);
+    assert.deepEqual(c.trainSizes, [424, 1000]);
+    assert.deepEqual(c.lossKinds, ['mse']);
+    assert.equal(c.epochs, 7);
+    assert.equal(c.wholeSpace, false);
+    assert.equal(json, 'out.json');
+    assert.throws(() => parseRenasArgs(['run', '--losses', 'hinge']), /not ranking or mse/);
+    assert.throws(() => parseRenasArgs(['fly']), /unknown subcommand/);
+  });
+});
+
+// ---- real data ----
+
+const realDataPath = findDataPath(NB101_SUBSET_FILE);
+test('real data: 424-sample ReNAS fit ranks the rest of the NAS-Bench-101 subset (τ > 0.2)', { skip: realDataPath ? false : `real data not found: ${NB101_SUBSET_FILE}` }, async () => {
+  const subset = await loadNb101Subset();
+  const indices = renasTrainIndices(subset.size, 0, 424);
+  const inTrain = new Set(indices);
+  const records = subset.all();
+  const train = Array.from(indices, (i) => records[i]!);
+  const rest = records.filter((_, i) => !inTrain.has(i));
+  const p = new RenasPredictor(0, { lossKind: 'ranking', epochs: 8 });
+  await p.fit(train, accOf(train));
+  const tau = kendallTau(await p.predict(rest), accOf(rest));
+  p.dispose();
+  console.log(`real-data smoke: 424 samples, 8 epochs, Kendall τ on ${rest.length} cells = ${tau.toFixed(4)}`);
+  assert.ok(tau > 0.2, `τ = ${tau}`);
+});
