@@ -10,7 +10,7 @@ import {
   type Sampler,
   type SamplerState,
 } from '../src/supernet/samplers.js';
-import { createStatefulRng, restoreRng } from '../src/supernet/statefulRng.js';
+import { restoreRng } from '../src/core/rng.js';
 
 /** Runs `steps` updates, recording each; calls `check(counts, step)` after each. */
 function drive(sampler: Sampler, steps: number, check?: (counts: Int32Array[], step: number, paths: Nb201Arch[]) => void): Nb201Arch[][] {
@@ -146,7 +146,7 @@ test('counts() returns a copy', () => {
 
 test('stateful RNG: same stream as createRng, and state() resumes it exactly', () => {
   const a = createRng('seed-x');
-  const b = createStatefulRng('seed-x');
+  const b = createRng('seed-x');
   for (let i = 0; i < 20; i++) assert.equal(b(), a());
   assert.deepEqual(b.shuffle([1, 2, 3, 4, 5, 6]), a.shuffle([1, 2, 3, 4, 5, 6]));
   assert.deepEqual(Array.from(b.sampleIndices(100, 7)), Array.from(a.sampleIndices(100, 7)));

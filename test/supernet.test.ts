@@ -12,7 +12,6 @@ import { NB201_FULL_SUPERNET, Nb201Supernet, batchNormTraining, type SupernetCon
 import { SupernetTrainer, accumulatePathGradients, cosineLr, supernetTrainConfig, trainSupernet, type SupernetTrainConfig } from '../src/supernet/train.js';
 import { evaluateArch, evaluateArchs, prepareEvalData } from '../src/supernet/evaluate.js';
 import { EpochBatchStream, NB201_CIFAR10_NORMALIZATION, makeBatch, splitHoldout, type ImageSet } from '../src/supernet/imageBatches.js';
-import { createStatefulRng } from '../src/supernet/statefulRng.js';
 import { createSampler } from '../src/supernet/samplers.js';
 import { readCheckpoint } from '../src/supernet/checkpoint.js';
 
@@ -438,12 +437,12 @@ test('batches: normalisation, box down-sampling, crop+flip augmentation, epoch s
   // Augmentation: predict the draws with a twin generator (row offset, column offset, flip).
   for (let trial = 0; trial < 6; trial++) {
     const seed = `aug${trial}`;
-    const twin = createStatefulRng(seed);
+    const twin = createRng(seed);
     const pad = 2;
     const dy = twin.int(2 * pad + 1) - pad;
     const dx = twin.int(2 * pad + 1) - pad;
     const flip = twin() < 0.5;
-    const aug = makeBatch(one, [0], { resolution: 4, normalization: unit, augment: { rng: createStatefulRng(seed), padding: pad } });
+    const aug = makeBatch(one, [0], { resolution: 4, normalization: unit, augment: { rng: createRng(seed), padding: pad } });
     const expected = Array.from({ length: size }, (_, r) =>
       Array.from({ length: size }, (_, c) => {
         const sy = r + dy;

@@ -1,13 +1,27 @@
 /**
  * Seeded randomness. seedrandom's `alea` is fast and reproducible across
  * platforms; everything random in the project draws from an `Rng` made here.
+ * Its state can be saved and restored, so a resumed run (a supernet
+ * checkpoint, say) continues the exact random stream it would have drawn.
  */
 import seedrandom from 'seedrandom';
-import type { Rng } from './types.js';
+import type { Rng, RngState } from './types.js';
 
 export function createRng(seed: number | string): Rng {
   const seedText = String(seed);
-  const prng = seedrandom.alea(seedText);
+  return wrapAlea(seedText, seedrandom.alea(seedText, { state: true }));
+}
+
+/** The generator `rng.state()` was taken from, at that point of its stream. */
+export function restoreRng(state: RngState): Rng {
+  const a = state?.alea;
+  if (!a || ![a.c, a.s0, a.s1, a.s2].every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new Error(`restoreRng: not an RNG state (expected {seed, alea: {c, s0, s1, s2}}): ${JSON.stringify(state)}`);
+  }
+  return wrapAlea(String(state.seed), seedrandom.alea('', { state: { c: a.c, s0: a.s0, s1: a.s1, s2: a.s2 } }));
+}
+
+function wrapAlea(seedText: string, prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>): Rng {
   const next = (() => prng()) as Rng;
   const int = (n: number): number => {
     if (!Number.isInteger(n) || n <= 0) throw new RangeError(`rng.int: n must be a positive integer, got ${n}`);
@@ -45,6 +59,12 @@ export function createRng(seed: number | string): Rng {
       },
     },
     fork: { value: (label: string | number): Rng => createRng(`${seedText}/${label}`) },
+    state: {
+      value: (): RngState => {
+        const st = prng.state();
+        return { seed: seedText, alea: { c: st.c, s0: st.s0, s1: st.s1, s2: st.s2 } };
+      },
+    },
   });
   return next;
 }

@@ -100,5 +100,13 @@ export interface Rng {
   sampleIndices(n: number, k: number): Int32Array;
   /** An independent generator derived from this one (for workers, repeats). */
   fork(label: string | number): Rng;
+  /** JSON-serialisable snapshot; `restoreRng(state)` continues the stream from here. */
+  state(): RngState;
   readonly seed: string;
+}
+
+/** Snapshot of an `Rng` (seedrandom alea's internal state plus the seed text). */
+export interface RngState {
+  readonly seed: string;
+  readonly alea: { readonly c: number; readonly s0: number; readonly s1: number; readonly s2: number };
 }

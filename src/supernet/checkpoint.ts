@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import type { RngState } from './statefulRng.js';
+import type { RngState } from '../core/types.js';
 import type { SamplerState } from './samplers.js';
 import type { BatchStreamState } from './imageBatches.js';
 

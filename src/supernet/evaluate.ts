@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
 import type { Nb201Supernet } from './nb201Supernet.js';
-import { createStatefulRng } from './statefulRng.js';
+import { createRng } from '../core/rng.js';
 import { makeBatch, type Batch, type ImageSet, type Normalization } from './imageBatches.js';
 
 export interface EvalSetup {
@@ -53,7 +53,7 @@ export function prepareEvalData(data: ImageSet, setup: EvalSetup): EvalData {
   }
   if (heldOutIndices.length === 0) throw new Error('evaluation needs at least one held-out image');
   const opts = { resolution: setup.resolution, normalization: setup.normalization, augment: null };
-  const picked = createStatefulRng(`${setup.seed}/calibration`).sampleIndices(calibrationIndices.length, calibrationBatches * batchSize);
+  const picked = createRng(`${setup.seed}/calibration`).sampleIndices(calibrationIndices.length, calibrationBatches * batchSize);
   const calibration: tf.Tensor4D[] = [];
   const heldOut: Batch[] = [];
   try {

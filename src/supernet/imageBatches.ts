@@ -6,8 +6,8 @@
  * Works on NHWC uint8 images such as `loadCifar10` returns.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/types.js';
-import { createStatefulRng, restoreRng, type RngState, type StatefulRng } from './statefulRng.js';
+import { createRng, restoreRng } from '../core/rng.js';
+import type { Rng, RngState } from '../core/types.js';
 
 /** Square NHWC RGB uint8 images; `imageSize` defaults to 32 (CIFAR). */
 export interface ImageSet {
@@ -123,7 +123,7 @@ export function splitHoldout(n: number, holdout: number, seed: number | string):
   if (!Number.isInteger(holdout) || holdout <= 0 || holdout >= n) {
     throw new Error(`splitHoldout: holdout must be an integer in 1..${n - 1} for ${n} images, got ${holdout}`);
   }
-  const picked = createStatefulRng(`${seed}/holdout`).sampleIndices(n, holdout);
+  const picked = createRng(`${seed}/holdout`).sampleIndices(n, holdout);
   const isHeld = new Uint8Array(n);
   for (const i of picked) isHeld[i] = 1;
   const train = new Int32Array(n - holdout);
@@ -149,7 +149,7 @@ export interface BatchStreamState {
  * the last incomplete batch of an epoch dropped (so every batch has the same size).
  */
 export class EpochBatchStream {
-  private rng: StatefulRng;
+  private rng: Rng;
   private order: Int32Array = new Int32Array(0);
   private cursor = 0;
   private epochCount = 0;
@@ -162,7 +162,7 @@ export class EpochBatchStream {
     if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > indices.length) {
       throw new Error(`batch size must be an integer in 1..${indices.length} (the training images), got ${batchSize}`);
     }
-    this.rng = createStatefulRng(seed);
+    this.rng = createRng(seed);
   }
 
   /** Completed-or-started epochs so far. */

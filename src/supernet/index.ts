@@ -35,5 +35,6 @@ export {
   type Batch,
   type BatchOptions,
 } from './imageBatches.js';
-export { createStatefulRng, restoreRng, type StatefulRng, type RngState } from './statefulRng.js';
+export { createRng, restoreRng } from '../core/rng.js';
+export type { Rng, RngState } from '../core/types.js';
 export { readCheckpoint, type SupernetCheckpoint } from './checkpoint.js';

@@ -12,7 +12,8 @@
  *   every permutation. Every op of every edge is trained exactly once per update.
  */
 import { NB201_NUM_EDGES, NB201_NUM_OPS, validateNb201Arch, type Nb201Arch } from '../spaces/nb201.js';
-import { createStatefulRng, restoreRng, type RngState, type StatefulRng } from './statefulRng.js';
+import { createRng, restoreRng } from '../core/rng.js';
+import type { Rng, RngState } from '../core/types.js';
 
 export interface Sampler {
   /** e.g. `uniform`, `ef-3`, `strict-fair`. */
@@ -58,12 +59,12 @@ export function createSampler(spec: SamplerSpec, seed: number | string): Sampler
 abstract class BaseSampler implements Sampler {
   abstract readonly name: string;
   abstract readonly pathsPerStep: number;
-  protected rng: StatefulRng;
+  protected rng: Rng;
   private nextStep = 0;
   private readonly tally: Int32Array[] = Array.from({ length: NB201_NUM_EDGES }, () => new Int32Array(NB201_NUM_OPS));
 
   constructor(seed: number | string) {
-    this.rng = createStatefulRng(seed);
+    this.rng = createRng(seed);
   }
 
   protected abstract draw(): Nb201Arch[];

@@ -25,7 +25,8 @@ import { configKey } from '../core/runCache.js';
 import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
 import { Nb201Supernet, type SupernetConfig } from './nb201Supernet.js';
 import { createSampler, type Sampler, type SamplerSpec } from './samplers.js';
-import { createStatefulRng, restoreRng, type StatefulRng } from './statefulRng.js';
+import { createRng, restoreRng } from '../core/rng.js';
+import type { Rng } from '../core/types.js';
 import { EpochBatchStream, checkImageSet, makeBatch, type ImageSet, type Normalization, NB201_CIFAR10_NORMALIZATION } from './imageBatches.js';
 import {
   CHECKPOINT_FORMAT,
@@ -208,7 +209,7 @@ export class SupernetTrainer {
   readonly lrHistory: number[] = [];
   private optimizer: tf.MomentumOptimizer;
   private stream: EpochBatchStream;
-  private augmentRng: StatefulRng;
+  private augmentRng: Rng;
   private done = 0;
   private passes = 0;
   private readonly key: string;
@@ -232,7 +233,7 @@ export class SupernetTrainer {
     this.supernet = new Nb201Supernet({ ...config.supernet, seed: config.seed });
     this.sampler = createSampler(config.sampler, `${config.seed}/sampler`);
     this.stream = new EpochBatchStream(trainIndices, config.batchSize, `${config.seed}/batches`);
-    this.augmentRng = createStatefulRng(`${config.seed}/augment`);
+    this.augmentRng = createRng(`${config.seed}/augment`);
     const o = config.optimizer;
     this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
   }
