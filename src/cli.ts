@@ -4,6 +4,8 @@
  * exit code.
  */
 import { dataCommand } from './cli/data.js';
+import { fairnasCommand } from './cli/fairnas.js';
+import { siameseCommand } from './cli/siamese.js';
 import { nb101Command } from './cli/nb101.js';
 import { renasCommand } from './cli/renas.js';
 
@@ -12,6 +14,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   data: { run: dataCommand, help: 'data check            verify the benchmark files listed in data/manifest.json' },
   renas: { run: renasCommand, help: 'renas run [--profile p] [--seeds 0,1] [--sizes …] [--losses …] [--workers N] [--no-space] [--json FILE]   ReNAS 424-sample study' },
+  fairnas: { run: fairnasCommand, help: 'fairnas run [--profile p] [--json FILE]   FairNAS fairness ablation (supernet per sampler, tau vs NB201)' },
+  siamese: { run: siameseCommand, help: 'siamese sweep [--profile p]   Siamese-NAS N/K sweeps (resumable)' },
   nb101: { run: nb101Command, help: 'nb101 enumerate       list all 423,624 NAS-Bench-101 cells (hash, vertices, edge bits, ops)' },
 };
 

@@ -70,8 +70,9 @@ export interface Renas424Config {
  * ≈ 1.1 ms of CPU per architecture per epoch (≈ 0.45 s per full-batch step
  * at 424), predicting ≈ 0.23 ms per architecture (≈ 4.5 s for the subset,
  * ≈ 110 s for the whole space). A 424-sample run of 200 epochs: ≈ 100 s CPU.
- * - smoke: one seed, 424 only, 10 epochs, both losses; the space ranking is
- *   limited to its first 20,000 cells (≈ 30 s of CPU in all).
+ * - smoke: one seed, 424 only, 10 epochs, both losses (on 2 worker threads,
+ *   so the notebook exercises the pool); the space ranking is limited to its
+ *   first 20,000 cells (≈ 30 s of CPU in all).
  * - paper: 10 seeds × {424, 1000, 4236, 10000} × {ranking, mse} on 2 worker
  *   threads. 424 keeps the paper's 200 full-batch epochs (20 runs ≈ 2,000 s
  *   CPU). 200 epochs at the larger sizes would cost ≈ 4 h of CPU per seed and
@@ -89,7 +90,8 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
   const wholeSpace = { seed: 0, trainSize: 424, lossKind: 'ranking', topK: 10, batchSize: 4096 } as const;
   return byProfile<Renas424Config>(
     {
-      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, workers: 1, wholeSpace: { ...wholeSpace, limit: 20_000 } },
+      // Two workers even here: the smoke notebook then runs the worker pool inside tslab (CI checks it).
+      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, workers: 2, wholeSpace: { ...wholeSpace, limit: 20_000 } },
       paper: {
         ...common,
         seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
@@ -665,6 +667,87 @@ export async function runRenasWholeSpace(
   } finally {
     predictor.dispose();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-architecture predictions of one run
+
+/** One run of the study, by its coordinates. */
+export interface RenasRunId {
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+}
+
+export interface RenasRunPredictions extends RenasRunId {
+  readonly epochs: number;
+  /** The held-out subset cells (all but the training draw), in benchmark order. */
+  readonly ids: string[];
+  readonly predicted: Float32Array;
+  readonly truth: Float64Array;
+  /** Kendall τ of `predicted` vs `truth`: the run's `kendallTau` (the fit is deterministic). */
+  readonly kendallTau: number;
+  readonly fitSeconds: number;
+  readonly cached: boolean;
+}
+
+/**
+ * The predictor of one run of the study (same training draw and
+ * hyperparameters as in `runRenas424`) scored on its held-out cells, e.g. for
+ * a predicted-vs-true plot. The study keeps only metrics per run, so this
+ * refits that run in the calling thread once and caches the scores of every
+ * subset cell under `<cacheDir>/../predictions`.
+ */
+export async function renasRunPredictions(
+  config: Renas424Config,
+  run: RenasRunId,
+  options: Pick<Renas424Options, 'bench' | 'cacheDir' | 'onProgress'> = {},
+): Promise<RenasRunPredictions> {
+  const bench = options.bench ?? (await loadNb101Subset());
+  checkConfig({ ...config, seeds: [run.seed], trainSizes: [run.trainSize] }, bench.size);
+  if (run.lossKind !== 'ranking' && run.lossKind !== 'mse') throw new RangeError(`renasRunPredictions: lossKind must be ranking or mse, got ${JSON.stringify(run.lossKind)}`);
+  const key = runKey(config, bench, run.seed, run.trainSize, run.lossKind);
+  const cache = new RunCache<{ predictions: number[]; fitSeconds: number }>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'predictions'));
+  const truthAll = bench.metric(config.target);
+  const trainIndices = renasTrainIndices(bench.size, run.seed, run.trainSize);
+  const hit = cache.get(key);
+  const cached = hit !== undefined;
+  let stored = hit;
+  if (!stored) {
+    const records = bench.all();
+    options.onProgress?.(`renas424 predictions: fitting seed ${run.seed} N=${run.trainSize} ${run.lossKind} (${key.predictor.epochs} epochs) in this thread`);
+    const encoded = new Float32Array(records.length * RENAS_FEATURES);
+    records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
+    const outcome = await runRenasFitTask(encoded, records.length, {
+      seed: run.seed,
+      trainIndices,
+      trainTargets: Float64Array.from(trainIndices, (i) => truthAll[i]!),
+      predictor: key.predictor,
+    });
+    stored = { predictions: Array.from(outcome.predictions), fitSeconds: outcome.seconds };
+    cache.put(key, stored);
+  }
+  if (stored.predictions.length !== bench.size) {
+    throw new Error(`renasRunPredictions: the cached predictions hold ${stored.predictions.length} values for a benchmark of ${bench.size}; delete ${cache.dir} to refit`);
+  }
+  const isTrain = new Uint8Array(bench.size);
+  for (const i of trainIndices) isTrain[i] = 1;
+  const heldOut: number[] = [];
+  for (let i = 0; i < bench.size; i++) if (!isTrain[i]) heldOut.push(i);
+  const records = bench.all();
+  const scores = stored.predictions;
+  const predicted = Float32Array.from(heldOut, (i) => scores[i]!);
+  const truth = Float64Array.from(heldOut, (i) => truthAll[i]!);
+  return {
+    ...run,
+    epochs: key.predictor.epochs,
+    ids: heldOut.map((i) => records[i]!.id),
+    predicted,
+    truth,
+    kendallTau: kendallTau(predicted, truth),
+    fitSeconds: stored.fitSeconds,
+    cached,
+  };
 }
 
 /** Key of a run's cache entry (for tools that inspect the cache folder). */

@@ -4,14 +4,15 @@
  * every core. The encoded benchmark is shared with the workers through a
  * SharedArrayBuffer (no copy per task).
  *
- * Workers are started with an eval'd bootstrap that registers tsx and then
- * imports this module's TypeScript source (located from the working
- * directory, the repository root), so it works from tsx scripts, the test
- * runner and tslab notebooks (CommonJS) alike.
+ * The worker entry is a real file, renasWorker.mjs (tslab compiles src/ to
+ * CommonJS in memory only, so a TypeScript entry could not be started from a
+ * notebook): it registers tsx in its thread and imports this module's
+ * TypeScript source, located from the working directory (the repository
+ * root), so the pool works from tsx scripts, the test runner and tslab
+ * notebooks alike.
  */
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend.js';
 import { runRenasFitTask, type RenasFitOutcome, type RenasFitTask } from './renasFitTask.js';
@@ -23,10 +24,19 @@ interface WorkerInit {
 }
 
 type Request = { readonly id: number; readonly task: RenasFitTask };
-type Reply = { readonly id: number; readonly ok: true; readonly outcome: RenasFitOutcome } | { readonly id: number; readonly ok: false; readonly error: string };
+/**
+ * Exactly one of `outcome` and `error` is set. Not a discriminated union on
+ * purpose: tslab type-checks src/ without strictNullChecks, where a boolean
+ * discriminant does not narrow.
+ */
+interface Reply {
+  readonly id: number;
+  readonly outcome?: RenasFitOutcome;
+  readonly error?: string;
+}
 
-/** Source of this module, for the worker bootstrap (tslab has no import.meta; the working directory is the repository root). */
-const WORKER_MODULE = join('src', 'experiments', 'renasWorkers.ts');
+/** The worker entry file (tslab has no import.meta; the working directory is the repository root). */
+const WORKER_ENTRY = join('src', 'experiments', 'renasWorker.mjs');
 
 /** Inside a worker: initialise the backend, then answer fit requests until terminated. */
 export async function serveRenasFitWorker(): Promise<void> {
@@ -39,13 +49,15 @@ export async function serveRenasFitWorker(): Promise<void> {
   port.on('message', (request: Request) => {
     // One task at a time per worker: tfjs state is per thread.
     queue = queue.then(async () => {
-      let reply: Reply;
+      let outcome: RenasFitOutcome;
       try {
-        reply = { id: request.id, ok: true, outcome: await runRenasFitTask(encoded, init.count, request.task) };
+        outcome = await runRenasFitTask(encoded, init.count, request.task);
       } catch (err) {
-        reply = { id: request.id, ok: false, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) };
+        const error = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+        port.postMessage({ id: request.id, error } satisfies Reply);
+        return;
       }
-      port.postMessage(reply, reply.ok ? [reply.outcome.predictions.buffer as ArrayBuffer] : []);
+      port.postMessage({ id: request.id, outcome } satisfies Reply, [outcome.predictions.buffer as ArrayBuffer]);
     });
   });
   port.postMessage({ ready: true });
@@ -69,22 +81,14 @@ export class RenasWorkerPool {
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`RenasWorkerPool: size must be a positive integer, got ${size}`);
     if (!(encoded.buffer instanceof SharedArrayBuffer)) throw new TypeError('RenasWorkerPool: the encodings must live in a SharedArrayBuffer');
-    const cwd = process.cwd();
-    const requireFromRoot = createRequire(join(cwd, 'package.json'));
-    const tsxApi = pathToFileURL(requireFromRoot.resolve('tsx/esm/api')).href;
-    const moduleUrl = pathToFileURL(join(cwd, WORKER_MODULE)).href;
-    const bootstrap = `
-      (async () => {
-        const { register } = await import(${JSON.stringify(tsxApi)});
-        register();
-        const { serveRenasFitWorker } = await import(${JSON.stringify(moduleUrl)});
-        await serveRenasFitWorker();
-      })().catch((err) => { setImmediate(() => { throw err; }); });
-    `;
+    const entry = join(process.cwd(), WORKER_ENTRY);
+    if (!existsSync(entry)) {
+      throw new Error(`RenasWorkerPool: worker entry ${entry} does not exist (the working directory must be the repository root, now ${process.cwd()})`);
+    }
     const init: WorkerInit = { kind: 'renas-fit-worker', encoded: encoded.buffer, count };
     const started: Promise<void>[] = [];
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(bootstrap, { eval: true, workerData: init });
+      const worker = new Worker(entry, { workerData: init });
       this.workers.push(worker);
       started.push(
         new Promise<void>((resolve, reject) => {
@@ -116,8 +120,8 @@ export class RenasWorkerPool {
     this.idle.push(worker);
     this.waiting.shift()?.();
     if (!entry) return;
-    if (reply.ok) entry.resolve(reply.outcome);
-    else entry.reject(new Error(`ReNAS worker: ${reply.error}`));
+    if (reply.outcome !== undefined) entry.resolve(reply.outcome);
+    else entry.reject(new Error(`ReNAS worker: ${reply.error ?? 'no outcome and no error'}`));
   }
 
   private failAll(err: Error): void {

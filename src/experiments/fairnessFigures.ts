@@ -1,0 +1,96 @@
+/**
+ * Figures of the FairNAS fairness ablation, built from its result (no
+ * computation beyond averaging over seeds and smoothing for display).
+ */
+import { NB201_EDGES, NB201_OPS } from '../spaces/nb201.js';
+import { barFigure, heatmapFigure, lineFigure, scatterFigure, type PlotlyFigure } from '../viz/index.js';
+import { samplerLabel, type FairnessAblationResult, type FairnessRun } from './fairnessAblation.js';
+
+const samplerRuns = (result: FairnessAblationResult, sampler: string): FairnessRun[] => result.runs.filter((r) => r.sampler === sampler);
+
+/** Kendall tau and Spearman rho per sampler, bars = mean over seeds, error bars = std over seeds. */
+export function tauBarFigure(result: FairnessAblationResult): PlotlyFigure {
+  const categories = result.summary.map((s) => s.label);
+  const seeds = result.config.seeds.length;
+  // One seed has no spread: draw no error bar rather than a NaN one.
+  const err = (v: number): number => (Number.isFinite(v) ? v : 0);
+  return barFigure(
+    [
+      { name: 'Kendall τ', categories, values: result.summary.map((s) => s.tauMean), errors: result.summary.map((s) => err(s.tauStd)) },
+      { name: 'Spearman ρ', categories, values: result.summary.map((s) => s.rhoMean), errors: result.summary.map((s) => err(s.rhoStd)) },
+    ],
+    {
+      title: `Supernet ranking vs NB201 CIFAR-10 ground truth (${result.archs.length} archs, ${seeds} seed${seeds > 1 ? 's, ± std' : ''})`,
+      yTitle: 'rank correlation',
+    },
+  );
+}
+
+/** Per sampler: supernet accuracy (mean over seeds) against ground truth, one point per architecture. */
+export function rankScatterFigures(result: FairnessAblationResult): PlotlyFigure[] {
+  return result.summary.map((s) => {
+    const runs = samplerRuns(result, s.sampler);
+    const meanAccuracy = result.archs.map((_, i) => (100 * runs.reduce((sum, r) => sum + r.accuracy[i]!, 0)) / runs.length);
+    return scatterFigure({
+      x: result.archs.map((a) => 100 * a.truth),
+      y: meanAccuracy,
+      color: result.archs.map((a) => a.bin),
+      colorTitle: 'truth bin',
+      labels: result.archs.map((a) => a.arch),
+      title: `${s.label}: τ = ${s.tauMean.toFixed(3)}, ρ = ${s.rhoMean.toFixed(3)}`,
+      xTitle: 'NB201 CIFAR-10 test accuracy, 200 epochs (%)',
+      yTitle: `supernet held-out accuracy (%)${runs.length > 1 ? `, mean of ${runs.length} seeds` : ''}`,
+    });
+  });
+}
+
+/** Per sampler: how many forward/backward passes trained each (edge, op), mean over seeds. */
+export function countHeatmapFigures(result: FairnessAblationResult): PlotlyFigure[] {
+  return result.summary.map((s) =>
+    heatmapFigure({
+      z: s.countsMean,
+      rowLabels: NB201_EDGES.map(([from, to]) => `edge ${from}→${to}`),
+      colLabels: [...NB201_OPS],
+      decimals: 0,
+      zTitle: 'passes',
+      title: `${s.label}: training passes per (edge, op) over ${s.updates} updates`,
+      height: 380,
+    }),
+  );
+}
+
+/** Moving average over a centred window of `width` points (shorter at the ends). */
+function movingAverage(values: readonly number[], width: number): number[] {
+  const half = Math.floor(width / 2);
+  const prefix = [0];
+  for (const v of values) prefix.push(prefix[prefix.length - 1]! + v);
+  return values.map((_, i) => {
+    const lo = Math.max(0, i - half);
+    const hi = Math.min(values.length, i + half + 1);
+    return (prefix[hi]! - prefix[lo]!) / (hi - lo);
+  });
+}
+
+/** Training loss (mean over a sampler's paths of one update) per sampler, smoothed, mean ± std over seeds. */
+export function lossCurveFigure(result: FairnessAblationResult): PlotlyFigure {
+  const updates = result.config.updates;
+  const width = Math.max(1, Math.round(updates / 50));
+  // At most ~400 points per line: enough to read, light to render.
+  const stride = Math.max(1, Math.floor(updates / 400));
+  const xs = Array.from({ length: Math.ceil(updates / stride) }, (_, k) => k * stride);
+  const series = result.summary.map((s) => {
+    const curves = samplerRuns(result, s.sampler).map((r) => movingAverage(r.lossHistory, width));
+    const mean = xs.map((x) => curves.reduce((sum, c) => sum + c[x]!, 0) / curves.length);
+    const std = xs.map((x, k) => {
+      if (curves.length < 2) return 0;
+      const m = mean[k]!;
+      return Math.sqrt(curves.reduce((sum, c) => sum + (c[x]! - m) ** 2, 0) / (curves.length - 1));
+    });
+    return { name: samplerLabel(s.sampler), x: xs.map((x) => x + 1), y: mean, band: std, markers: false };
+  });
+  return lineFigure(series, {
+    title: `Supernet training loss (moving average of ${width} updates${result.config.seeds.length > 1 ? ', band ± std over seeds' : ''})`,
+    xTitle: 'parameter update',
+    yTitle: 'cross-entropy (mean over the update’s paths)',
+  });
+}

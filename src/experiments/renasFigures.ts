@@ -1,0 +1,234 @@
+/**
+ * Figures and tables of the ReNAS 424-sample study (notebook 01 and scripts):
+ * they only reshape a `Renas424Result` / `RenasRunPredictions` into plotly
+ * figures and table rows; every number comes from the study.
+ */
+import { rankAverage } from '../metrics/ranks.js';
+import { meanStd } from '../metrics/summary.js';
+import { PALETTE, addReferencePoints, lineFigure, scatterFigure, withLayout, type LineSeries, type PlotlyFigure } from '../viz/index.js';
+import { expandCurve, type Renas424Result, type RenasRunPredictions, type WholeSpaceResult } from './renas424.js';
+
+/**
+ * Values the ReNAS paper reports for NAS-Bench-101 (Xu et al., CVPR 2021;
+ * see docs PROTOCOLS.md §2). Search numbers are mean ± std of the best TEST
+ * accuracy (%) among the top 10 picked after training on 0.1 % (424 cells);
+ * the Kendall τ values are commonly quoted but unconfirmed.
+ */
+export const RENAS_PAPER = {
+  renasTop10: { mean: 93.95, std: 0.11 },
+  randomSearch: { mean: 93.72, std: 0.13 },
+  /** Share of the 423,624-cell space better than ReNAS's pick. */
+  renasTopPercent: 0.02,
+  tau: [
+    { trainSize: 424, tau: 0.657 },
+    { trainSize: 4236, tau: 0.816 },
+  ],
+} as const;
+
+const LOSS_LABEL = { ranking: 'ranking loss (ReNAS)', mse: 'MSE (baseline)' } as const;
+/** The same colour for a loss in every figure. */
+const LOSS_COLOR = { ranking: PALETTE[0]!, mse: PALETTE[1]! } as const;
+const pct = (v: number): number => 100 * v;
+const fmt = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+const pm = (mean: number, std: number, digits = 2): string => `${fmt(mean, digits)} ± ${fmt(std, digits)}`;
+
+/** 0 (worst) … 100 (best) rank percentile of each value, ties averaged. */
+export function rankPercentiles(values: ArrayLike<number>): Float64Array {
+  const ranks = rankAverage(values);
+  const n = ranks.length;
+  return ranks.map((r) => (n > 1 ? (100 * (r - 1)) / (n - 1) : 50));
+}
+
+/**
+ * Predicted against true ranking of the held-out cells, as rank percentiles:
+ * the ranking loss scores on no particular scale, so percentiles are what
+ * both losses can be compared on, and the diagonal is the perfect ranking.
+ */
+export function predictedVsTrueFigure(p: RenasRunPredictions): PlotlyFigure {
+  const fig = scatterFigure({
+    x: rankPercentiles(p.truth),
+    y: rankPercentiles(p.predicted),
+    diagonal: true,
+    name: `held-out cells (${p.ids.length.toLocaleString('en-US')})`,
+    markerSize: 3,
+    title: `Predicted vs true rank: seed ${p.seed}, N = ${p.trainSize}, ${p.lossKind} loss (Kendall τ = ${p.kendallTau.toFixed(3)})`,
+    xTitle: 'true rank percentile (validation accuracy, 100 = best)',
+    yTitle: 'predicted rank percentile',
+    width: 640,
+    height: 600,
+  });
+  // Draw the diagonal over the dense cloud, not under it.
+  const diagonal = fig.data.filter((t) => t['mode'] === 'lines').map((t) => ({ ...t, line: { color: '#111111', dash: 'dash', width: 2 } }));
+  const points = fig.data.filter((t) => t['mode'] !== 'lines');
+  return withLayout({ data: [...points, ...diagonal], layout: fig.layout }, { xaxis: { range: [-2, 102] }, yaxis: { range: [-2, 102] } });
+}
+
+/** Kendall τ (mean ± std over seeds) against training-set size, per loss, with the paper's values. */
+export function tauBySizeFigure(result: Renas424Result): PlotlyFigure {
+  const series: LineSeries[] = result.config.lossKinds.map((loss) => {
+    const rows = result.summary.filter((s) => s.lossKind === loss).sort((a, b) => a.trainSize - b.trainSize);
+    return { name: LOSS_LABEL[loss], color: LOSS_COLOR[loss], x: rows.map((s) => s.trainSize), y: rows.map((s) => s.tauMean), band: rows.map((s) => s.tauStd), markers: true };
+  });
+  const seeds = result.config.seeds.length;
+  const sizes = [...new Set([...result.config.trainSizes, ...RENAS_PAPER.tau.map((t) => t.trainSize)])].sort((a, b) => a - b);
+  const fig = lineFigure(series, {
+    title: `Kendall τ on the held-out subset cells (mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'})`,
+    xTitle: 'training-set size N (cells with known accuracy)',
+    yTitle: 'Kendall τ',
+  });
+  const withPaper = addReferencePoints(
+    fig,
+    RENAS_PAPER.tau.map((t) => ({ x: t.trainSize, y: t.tau, label: t.tau.toFixed(3) })),
+    { name: 'ReNAS paper (quoted, unconfirmed)' },
+  );
+  return withLayout(withPaper, { xaxis: { type: 'log', tickvals: sizes, ticktext: sizes.map((n) => n.toLocaleString('en-US')) } });
+}
+
+/** Indices 0 … length-1 spaced evenly on a log axis (always keeps the first and last). */
+function logSpacedIndices(length: number, points: number): number[] {
+  const out = new Set<number>([0, length - 1]);
+  for (let k = 0; k < points; k++) out.add(Math.min(length - 1, Math.round(Math.exp((Math.log(length) * k) / (points - 1))) - 1));
+  return [...out].filter((i) => i >= 0).sort((a, b) => a - b);
+}
+
+/**
+ * Best validation accuracy found against the number of architectures
+ * "trained" (queried): random search as a curve (mean ± std over seeds), and
+ * for each loss the ReNAS search — N random training cells, then the predicted
+ * top K — as one point per training-set size at N + K queries. The paper's
+ * test-accuracy numbers (424 + 10 queries) and the subset's best are marked.
+ */
+export function bestFoundFigure(result: Renas424Result): PlotlyFigure {
+  const { config } = result;
+  // Each seed's longest random curve (that of its largest N); both losses share it.
+  const maxSize = Math.max(...config.trainSizes);
+  const randomCurves = config.seeds
+    .map((seed) => result.curves[`${seed}/${maxSize}/${config.lossKinds[0]}`]?.random)
+    .filter((c): c is NonNullable<typeof c> => c !== undefined)
+    .map((c) => expandCurve(c));
+  if (randomCurves.length === 0) throw new Error(`bestFoundFigure: no random-search curve for N = ${maxSize} in the result`);
+  const length = Math.min(...randomCurves.map((c) => c.length));
+  const at = logSpacedIndices(length, 160);
+  const randomStats = at.map((i) => meanStd(randomCurves.map((c) => pct(c[i]!))));
+  const series: LineSeries[] = [
+    { name: 'random search', x: at.map((i) => i + 1), y: randomStats.map((s) => s.mean), band: randomStats.map((s) => s.std), color: '#888888', markers: false },
+  ];
+  for (const loss of config.lossKinds) {
+    const rows = result.summary.filter((s) => s.lossKind === loss).sort((a, b) => a.trainSize - b.trainSize);
+    series.push({
+      name: `N + top ${config.topK}, ${loss === 'ranking' ? 'ranking loss' : 'MSE'}`,
+      color: LOSS_COLOR[loss],
+      x: rows.map((s) => s.trainSize + config.topK),
+      y: rows.map((s) => pct(s.searchBestMean)),
+      band: rows.map((s) => s.searchBestStd * 100),
+      markers: true,
+    });
+  }
+  const subsetBest = pct(result.subsetBest);
+  series.push({ name: `subset best ${subsetBest.toFixed(2)} %`, x: [1, length], y: [subsetBest, subsetBest], color: '#111111', dash: 'dot', markers: false });
+  const paperX = 424 + 10;
+  let fig = lineFigure(series, {
+    title: `Best accuracy found vs architectures queried (mean ± std, ${result.config.seeds.length} seed${result.config.seeds.length === 1 ? '' : 's'})`,
+    xTitle: 'architectures queried (log scale)',
+    yTitle: 'best validation accuracy found (%)',
+    height: 540,
+  });
+  fig = addReferencePoints(fig, [{ x: paperX, y: RENAS_PAPER.renasTop10.mean }], { name: 'paper: ReNAS (test acc.)' });
+  fig = addReferencePoints(fig, [{ x: paperX, y: RENAS_PAPER.randomSearch.mean }], { name: 'paper: random (test acc.)', symbol: 'diamond', size: 12 });
+  // The first few random queries are far below everything else: start the y axis where the curves are informative.
+  const fromQuery = Math.min(10, length) - 1;
+  const lows = [...randomStats.filter((_, k) => at[k]! >= fromQuery).map((s) => s.mean), ...series.slice(1).flatMap((s) => Array.from(s.y))];
+  const lo = Math.min(...lows.filter(Number.isFinite), RENAS_PAPER.randomSearch.mean);
+  const hi = Math.max(subsetBest, RENAS_PAPER.renasTop10.mean);
+  // Six legend entries need two rows: below the plot, where they cannot run into the title.
+  return withLayout(fig, {
+    xaxis: { type: 'log' },
+    yaxis: { range: [lo - 0.15 * (hi - lo) - 0.05, hi + 0.08 * (hi - lo) + 0.05] },
+    legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.2, yanchor: 'top' },
+    margin: { t: 50, b: 130 },
+  });
+}
+
+/** The summary as display rows: accuracies in %, τ and search results mean ± std over seeds. */
+export function renasSummaryRows(result: Renas424Result): Record<string, string | number>[] {
+  const { topK } = result.config;
+  return result.summary.map((s) => ({
+    N: s.trainSize,
+    loss: s.lossKind,
+    epochs: s.epochs,
+    runs: s.runs,
+    'Kendall τ': pm(s.tauMean, s.tauStd, 3),
+    [`top-${topK} best (%)`]: pm(pct(s.searchTopKBestMean), pct(s.searchTopKBestStd)),
+    [`best of N+${topK} (%)`]: pm(pct(s.searchBestMean), pct(s.searchBestStd)),
+    'better cells (% of subset)': fmt(pct(s.searchBestTopFractionMean), 3),
+    [`random, N+${topK} (%)`]: pm(pct(s.randomBestMean), pct(s.randomBestStd)),
+    'fit (s)': fmt(s.fitSecondsMean, 1),
+  }));
+}
+
+/** The predicted top cells of the whole space: hash, score, and the true validation accuracy where the subset has it. */
+export function wholeSpaceRows(space: WholeSpaceResult): Record<string, string | number>[] {
+  return space.top.map((e) => ({
+    rank: e.rank + 1,
+    'space index': e.index,
+    hash: e.hash,
+    score: Number(e.score.toFixed(4)),
+    'in subset': e.inBenchmark ? 'yes' : 'no',
+    'val. accuracy (%)': e.trueValue === null ? '–' : fmt(pct(e.trueValue), 2),
+  }));
+}
+
+/**
+ * This study beside the published numbers. Ours: validation accuracy of run 1
+ * on the 20,001-cell subset; the paper's: test accuracy (mean of 3 runs) on
+ * the official 423,624-cell data.
+ */
+export function renasComparisonRows(result: Renas424Result): Record<string, string>[] {
+  const { config, summary } = result;
+  const at = (n: number, loss: 'ranking' | 'mse') => summary.find((s) => s.trainSize === n && s.lossKind === loss);
+  const rows: Record<string, string>[] = [];
+  const seedsOf = (runs: number): string => `${runs} seed${runs === 1 ? '' : 's'}`;
+  const r424 = at(424, 'ranking');
+  const m424 = at(424, 'mse');
+  rows.push({
+    measure: `ReNAS: best of the top ${config.topK} (%), N = 424`,
+    paper: `${pm(RENAS_PAPER.renasTop10.mean, RENAS_PAPER.renasTop10.std)} (test)`,
+    'this study': r424 ? `${pm(pct(r424.searchTopKBestMean), pct(r424.searchTopKBestStd))} (val., ${seedsOf(r424.runs)})` : 'not run',
+  });
+  rows.push({
+    measure: `MSE baseline: best of the top ${config.topK} (%), N = 424`,
+    paper: '–',
+    'this study': m424 ? `${pm(pct(m424.searchTopKBestMean), pct(m424.searchTopKBestStd))} (val., ${seedsOf(m424.runs)})` : 'not run',
+  });
+  const rand = r424 ?? m424;
+  rows.push({
+    measure: `random search (%), ${424 + config.topK} queries`,
+    paper: `${pm(RENAS_PAPER.randomSearch.mean, RENAS_PAPER.randomSearch.std)} (test)`,
+    'this study': rand ? `${pm(pct(rand.randomBestMean), pct(rand.randomBestStd))} (val., ${seedsOf(rand.runs)})` : 'not run',
+  });
+  rows.push({
+    measure: 'ReNAS pick: share of cells better (%)',
+    paper: `${RENAS_PAPER.renasTopPercent} (of 423,624)`,
+    'this study': r424 ? `${fmt(pct(r424.searchBestTopFractionMean), 3)} (of the 20,001-cell subset, best of N+${config.topK})` : 'not run',
+  });
+  for (const { trainSize, tau } of RENAS_PAPER.tau) {
+    const ours = at(trainSize, 'ranking');
+    rows.push({
+      measure: `Kendall τ, ranking loss, N = ${trainSize.toLocaleString('en-US')}`,
+      paper: `${tau.toFixed(3)} (quoted, unconfirmed)`,
+      'this study': ours ? `${pm(ours.tauMean, ours.tauStd, 3)} (${seedsOf(ours.runs)}, ${ours.epochs} epochs)` : 'not run',
+    });
+  }
+  const ws = result.wholeSpace;
+  if (ws) {
+    rows.push({
+      measure: `whole space: predicted top ${ws.top.length}`,
+      paper: `${pm(RENAS_PAPER.renasTop10.mean, RENAS_PAPER.renasTop10.std)} (test, best of the 10)`,
+      'this study':
+        `${ws.topInBenchmark} of ${ws.top.length} in the subset` +
+        (ws.bestTrueValueInTop === null ? '' : `, best ${fmt(pct(ws.bestTrueValueInTop), 2)} (val.)`) +
+        ` — ${ws.ranked.toLocaleString('en-US')} cells ranked, seed ${ws.seed}`,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,582 @@
+/**
+ * The Siamese-NAS N/K sweeps (arXiv 2210.00546, Fig. 6 and Fig. 7): for each
+ * method (random search, plain GCN predictor, siamese predictor, + NSAM,
+ * + BTS), benchmark, point (N trained to fit the predictor, K top-ranked then
+ * trained) and repeat, search with a seeded generator and record the best true
+ * accuracy among the N + K trained, the best-found curve over the queries and
+ * the predictor's rank correlation.
+ *
+ * Runs are planned per (benchmark, method, N, repeat) with the largest K any
+ * point asks for at that N: a searcher's first N + K' queries do not depend on
+ * K (see `SweepTask`), so every smaller K is read off the same run. Every
+ * finished run is written to a `RunCache` at once, so a killed sweep resumes
+ * where it stopped and a rerun with the same config does no work. Runs go to a
+ * pool of worker threads (piscina; `workers` ≥ 2) or run in this thread
+ * (`workers` = 1): both give the same numbers for the same seeds.
+ */
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
+import { RunCache } from '../core/runCache.js';
+import { findDataPath } from '../loaders/dataFiles.js';
+import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
+import { findTinyNanoBench } from '../loaders/tinyNanoBench.js';
+import { bestFoundCurve, meanConfidenceInterval } from '../metrics/index.js';
+import {
+  SIAMESE_METHODS,
+  SWEEP_BENCHMARKS,
+  runSweepTask,
+  type SiameseMethod,
+  type SweepBenchmark,
+  type SweepBtsSettings,
+  type SweepPredictorSettings,
+  type SweepRunConfig,
+  type SweepRunResult,
+  type SweepTask,
+} from './siameseSweepTask.js';
+
+export { SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark } from './siameseSweepTask.js';
+export type { SiameseMethod, SweepBenchmark, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepTask };
+
+/** Bump when a code change alters run results: older cached runs then no longer match. */
+export const SWEEP_VERSION = 1;
+
+export interface SweepPoint {
+  readonly N: number;
+  readonly K: number;
+}
+
+/** One figure's worth of points on one benchmark. */
+export interface SweepSeries {
+  /** Stable name, e.g. `fig6a-cifar100`; rows and figures refer to it. */
+  readonly id: string;
+  readonly title: string;
+  readonly benchmark: SweepBenchmark;
+  readonly methods: readonly SiameseMethod[];
+  readonly points: readonly SweepPoint[];
+}
+
+export interface SweepProgress {
+  /** Runs finished (cached or computed) out of `total`. */
+  readonly done: number;
+  readonly total: number;
+  /** Of `done`, how many came from the cache. */
+  readonly cached: number;
+  readonly elapsedSeconds: number;
+  /** Estimated seconds left (NaN until a run has been computed). */
+  readonly etaSeconds: number;
+  /** The run that just finished, in words. */
+  readonly last: string;
+}
+
+export interface SiameseSweepConfig {
+  /** Root of every run's seed. */
+  readonly seed: string;
+  readonly repeats: number;
+  readonly series: readonly SweepSeries[];
+  readonly predictor: SweepPredictorSettings;
+  readonly bts: SweepBtsSettings;
+  /** Architectures of each benchmark (a fixed random sample) the predictor's Kendall / Spearman are measured on. */
+  readonly correlationSample: number;
+  /** Worker threads running runs in parallel; 1 runs them in this thread. */
+  readonly workers: number;
+  /** Where finished runs are cached; default `<resultsDir>/siamese-nk-sweep`. */
+  readonly cacheDir?: string;
+  /** Data file/folder per benchmark instead of the data folder's (tests, other copies). */
+  readonly sources?: Partial<Record<SweepBenchmark, string>>;
+  /** What this profile changed with respect to the paper's protocol (shown by notebooks and the CLI). */
+  readonly scaledDown?: readonly string[];
+}
+
+export interface RunOptions {
+  /** Called after every finished run; default: a line on stderr at most every 10 s and at the end. `false` for silence. */
+  readonly onProgress?: ((p: SweepProgress) => void) | false;
+}
+
+/** One (series, method, point, repeat). */
+export interface SweepRow {
+  readonly series: string;
+  readonly benchmark: SweepBenchmark;
+  readonly method: SiameseMethod;
+  readonly N: number;
+  readonly K: number;
+  /** N + K: architectures trained. */
+  readonly budget: number;
+  readonly repeat: number;
+  /** Best ground truth among the first N + K queries. */
+  readonly best: number;
+  readonly kendallTau: number | null;
+  readonly spearmanRho: number | null;
+  readonly fineKendallTau: number | null;
+  readonly fineSpearmanRho: number | null;
+}
+
+/** Repeats of one (series, method, point) summarised. */
+export interface SweepSummaryRow {
+  readonly series: string;
+  readonly benchmark: SweepBenchmark;
+  readonly method: SiameseMethod;
+  readonly N: number;
+  readonly K: number;
+  readonly budget: number;
+  readonly repeats: number;
+  readonly mean: number;
+  /** Sample std over repeats (NaN for one repeat). */
+  readonly std: number;
+  /** 95 % confidence interval of the mean (Student t). */
+  readonly ciLower: number;
+  readonly ciUpper: number;
+  readonly ciHalfWidth: number;
+  /** Mean over repeats of the predictor's rank correlations (null for random search). */
+  readonly kendallTau: number | null;
+  readonly spearmanRho: number | null;
+  readonly fineKendallTau: number | null;
+}
+
+/** One executed run (what the cache holds) with its identity. */
+export interface SweepRun {
+  readonly config: SweepRunConfig;
+  readonly result: SweepRunResult;
+  /** Best ground truth after each query, in query order (derived from `result.values`). */
+  readonly bestFound: readonly number[];
+  readonly fromCache: boolean;
+}
+
+function sweepRun(config: SweepRunConfig, result: SweepRunResult, fromCache: boolean): SweepRun {
+  return { config, result, bestFound: Array.from(bestFoundCurve(result.values)), fromCache };
+}
+
+export interface SkippedSeries {
+  readonly series: string;
+  readonly reason: string;
+}
+
+export interface SiameseSweepResult {
+  readonly config: SiameseSweepConfig;
+  readonly rows: SweepRow[];
+  readonly table: SweepSummaryRow[];
+  readonly runs: SweepRun[];
+  readonly skipped: SkippedSeries[];
+  readonly stats: { readonly total: number; readonly cached: number; readonly computed: number; readonly seconds: number };
+}
+
+// ---------------------------------------------------------------- series helpers
+
+/** Points with N fixed and N + K over `budgets` (Fig. 6(a)). */
+export function fixedNPoints(N: number, budgets: readonly number[]): SweepPoint[] {
+  return budgets.map((b) => {
+    if (b <= N) throw new RangeError(`fixedNPoints: budget N + K = ${b} must exceed N = ${N}`);
+    return { N, K: b - N };
+  });
+}
+
+/** Points with K fixed and N + K over `budgets` (Fig. 6(b)). */
+export function fixedKPoints(K: number, budgets: readonly number[]): SweepPoint[] {
+  return budgets.map((b) => {
+    if (b <= K) throw new RangeError(`fixedKPoints: budget N + K = ${b} must exceed K = ${K}`);
+    return { N: b - K, K };
+  });
+}
+
+/** The methods that train a predictor (all but random search). */
+export const PREDICTOR_METHODS: readonly SiameseMethod[] = ['gcn', 'siams', 'siams+nsam', 'siams+nsam+bts'];
+
+/** The profile's sweep: every hyperparameter, with what was scaled down for this machine said in `scaledDown`. */
+export function siameseSweepDefaults(profile: Profile = currentProfile()): SiameseSweepConfig {
+  const methods = SIAMESE_METHODS;
+  const fig6 = (dataset: 'cifar10' | 'cifar100', nFixed: number[], kFixed: number[]): SweepSeries[] => {
+    const benchmark: SweepBenchmark = dataset === 'cifar10' ? 'nb201-cifar10' : 'nb201-cifar100';
+    const label = dataset === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100';
+    return [
+      { id: `fig6a-${dataset}`, title: `Fig. 6(a) NB201 ${label}: N = 30, K varies`, benchmark, methods, points: fixedNPoints(30, nFixed) },
+      { id: `fig6b-${dataset}`, title: `Fig. 6(b) NB201 ${label}: K = 30, N varies`, benchmark, methods, points: fixedKPoints(30, kFixed) },
+    ];
+  };
+  const fig7 = (points: SweepPoint[]): SweepSeries[] => [
+    { id: 'fig7-tiny-nb201', title: 'Fig. 7 Tiny-NASBench-201 (CIFAR-10)', benchmark: 'tiny-nb201-cifar10', methods, points },
+    { id: 'fig7-tiny-nanobench', title: 'Fig. 7 Tiny-NanoBench (CIFAR-10)', benchmark: 'tiny-nanobench', methods, points },
+  ];
+  const official = { initialFraction: 0.3, stages: 10, stageRerankTop: 30 };
+  return byProfile<SiameseSweepConfig>(
+    {
+      smoke: {
+        seed: 'smoke',
+        repeats: 2,
+        series: [...fig6('cifar100', [50, 100], [50, 60]), ...fig7([{ N: 100, K: 5 }])],
+        predictor: { epochs: 22, hidden: 16, batchSize: 8, rerankTop: 60 },
+        bts: official,
+        correlationSample: 500,
+        workers: 2,
+        scaledDown: [
+          'CI check of the plumbing, not of the results',
+          '2 repeats per point (paper: 100)',
+          'CIFAR-100 only, N + K ≤ 100',
+          'predictor: 22 epochs (paper: 200), hidden width 16 (paper: 64)',
+          'rank correlation on a fixed random sample of 500 architectures',
+        ],
+      },
+      paper: {
+        seed: 'paper',
+        repeats: 20,
+        series: [...fig6('cifar100', [50, 75, 100, 125, 150, 200], [100, 150]), ...fig7([{ N: 100, K: 5 }])],
+        // Measured on the 2-core machine (process CPU time of `nas siamese sweep --profile paper`): one repeat of
+        // these series costs ≈ 285 CPU-seconds with 24 epochs (ranking all 15,614 cells, twice over for BTS, is a
+        // large part at small N), so 20 repeats take ≈ 47 min on 2 free cores; 200 epochs or CIFAR-10 as well would not fit.
+        predictor: { epochs: 24, hidden: 64, batchSize: 8, rerankTop: 60 },
+        bts: official,
+        correlationSample: 2000,
+        workers: 2,
+        scaledDown: [
+          '20 repeats per point (paper: 100)',
+          'predictor: 24 epochs with the official 20/50/30 % + 3 schedule (paper: 200); BTS stages after growth epochs 1..10 of 12',
+          'Fig. 6 on CIFAR-100 only (the published points are CIFAR-100); CIFAR-10 in the full profile',
+          'Fig. 6(b): N + K ∈ {100, 150} (paper: 50 … 210)',
+          'rank correlation on a fixed random sample of 2,000 architectures',
+        ],
+      },
+      full: {
+        seed: 'full',
+        repeats: 100,
+        series: [
+          ...fig6('cifar100', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
+          ...fig6('cifar10', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
+          ...fig7([{ N: 100, K: 5 }]),
+        ],
+        predictor: { epochs: 200, hidden: 64, batchSize: 8, rerankTop: 60 },
+        bts: official,
+        correlationSample: 100_000,
+        workers: 2,
+        scaledDown: [],
+      },
+    },
+    profile,
+  );
+}
+
+// ---------------------------------------------------------------- planning
+
+function checkConfig(config: SiameseSweepConfig): void {
+  const where = 'siamese sweep config';
+  if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new RangeError(`${where}: repeats must be a positive integer, got ${config.repeats}`);
+  if (!Number.isInteger(config.workers) || config.workers < 1) throw new RangeError(`${where}: workers must be a positive integer, got ${config.workers}`);
+  if (!Number.isInteger(config.correlationSample) || config.correlationSample < 0) {
+    throw new RangeError(`${where}: correlationSample must be an integer ≥ 0, got ${config.correlationSample}`);
+  }
+  const ids = new Set<string>();
+  for (const s of config.series) {
+    if (ids.has(s.id)) throw new Error(`${where}: two series are named ${JSON.stringify(s.id)}`);
+    ids.add(s.id);
+    if (!(SWEEP_BENCHMARKS as readonly string[]).includes(s.benchmark)) {
+      throw new Error(`${where}: series ${s.id} has unknown benchmark ${JSON.stringify(s.benchmark)}; use one of ${SWEEP_BENCHMARKS.join(', ')}`);
+    }
+    for (const m of s.methods) {
+      if (!(SIAMESE_METHODS as readonly string[]).includes(m)) {
+        throw new Error(`${where}: series ${s.id} has unknown method ${JSON.stringify(m)}; use one of ${SIAMESE_METHODS.join(', ')}`);
+      }
+    }
+    for (const p of s.points) {
+      if (!Number.isInteger(p.N) || p.N < 1 || !Number.isInteger(p.K) || p.K < 0) {
+        throw new RangeError(`${where}: series ${s.id} has point N = ${p.N}, K = ${p.K}; need integers N ≥ 1, K ≥ 0`);
+      }
+    }
+  }
+}
+
+/** Why a series cannot run here (its data is missing), or undefined. */
+function missingData(benchmark: SweepBenchmark, config: SiameseSweepConfig): string | undefined {
+  if (config.sources?.[benchmark] !== undefined) return undefined;
+  if (benchmark === 'tiny-nanobench') {
+    return findTinyNanoBench()
+      ? undefined
+      : 'Tiny-NanoBench not found in NAS_DATA_DIR, ./data or ../shared/data (get data/data.zip from github.com/D0352276/Siamese-NAS)';
+  }
+  return findDataPath(NB201_CELLS_ZIP) ? undefined : `NAS-Bench-201 cells not found: ${NB201_CELLS_ZIP} (see data/README.md)`;
+}
+
+/** The run identity of (benchmark, method, N, repeat) under `config`. */
+export function sweepRunConfig(
+  config: SiameseSweepConfig,
+  benchmark: SweepBenchmark,
+  method: SiameseMethod,
+  N: number,
+  repeat: number,
+): SweepRunConfig {
+  const usesPredictor = method !== 'random';
+  return {
+    study: 'siamese-nk-sweep',
+    version: SWEEP_VERSION,
+    benchmark,
+    source: config.sources?.[benchmark] === undefined ? undefined : resolve(config.sources[benchmark]!),
+    method,
+    N,
+    repeat,
+    seed: String(config.seed),
+    predictor: usesPredictor ? { ...config.predictor } : undefined,
+    bts: method === 'siams+nsam+bts' ? { ...config.bts } : undefined,
+    correlationSample: usesPredictor ? config.correlationSample : 0,
+  };
+}
+
+/** Every run the sweep needs, each with the largest K asked at its (benchmark, method, N); series with missing data are skipped. */
+export function planSweep(config: SiameseSweepConfig): { tasks: SweepTask[]; skipped: SkippedSeries[] } {
+  checkConfig(config);
+  const skipped: SkippedSeries[] = [];
+  const maxK = new Map<string, { benchmark: SweepBenchmark; method: SiameseMethod; N: number; K: number }>();
+  for (const s of config.series) {
+    const reason = missingData(s.benchmark, config);
+    if (reason) {
+      skipped.push({ series: s.id, reason });
+      continue;
+    }
+    for (const method of s.methods) {
+      for (const { N, K } of s.points) {
+        const key = `${s.benchmark}|${method}|${N}`;
+        const prev = maxK.get(key);
+        if (!prev || prev.K < K) maxK.set(key, { benchmark: s.benchmark, method, N, K });
+      }
+    }
+  }
+  const tasks: SweepTask[] = [];
+  // Repeat-major order: a sweep stopped half-way has every point at a similar number of repeats.
+  for (let repeat = 0; repeat < config.repeats; repeat++) {
+    for (const { benchmark, method, N, K } of maxK.values()) {
+      tasks.push({ config: sweepRunConfig(config, benchmark, method, N, repeat), K });
+    }
+  }
+  return { tasks, skipped };
+}
+
+// ---------------------------------------------------------------- execution
+
+export function defaultCacheDir(): string {
+  return join(resultsDir(), 'siamese-nk-sweep');
+}
+
+/** The worker entry file (a real file: tslab compiles src/ in memory only, workers need one on disk). */
+export function sweepWorkerFile(): string {
+  return resolve(process.cwd(), 'src/experiments/siameseSweepWorker.mjs');
+}
+
+function describeTask(task: SweepTask): string {
+  const c = task.config;
+  return `${c.benchmark} ${c.method} N=${c.N} K≤${task.K} repeat ${c.repeat}`;
+}
+
+function stderrProgress(): (p: SweepProgress) => void {
+  let lastPrinted = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.done < p.total && now - lastPrinted < 10_000) return;
+    lastPrinted = now;
+    const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${formatSeconds(p.etaSeconds)}` : '';
+    process.stderr.write(
+      `siamese sweep: ${p.done}/${p.total} runs (${p.cached} cached), ${formatSeconds(p.elapsedSeconds)} elapsed${eta} — last: ${p.last}\n`,
+    );
+  };
+}
+
+function formatSeconds(s: number): string {
+  if (s < 90) return `${s.toFixed(0)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/** Executes `tasks` (in this thread or on `workers` threads), writing each result to the cache as it finishes. */
+async function executeTasks(
+  tasks: readonly SweepTask[],
+  cache: RunCache<SweepRunResult>,
+  workers: number,
+  onDone: (task: SweepTask, result: SweepRunResult) => void,
+): Promise<void> {
+  if (tasks.length === 0) return;
+  const finish = (task: SweepTask, result: SweepRunResult): void => {
+    cache.put(task.config, result);
+    onDone(task, result);
+  };
+  if (workers <= 1) {
+    for (const task of tasks) finish(task, await runSweepTask(task));
+    return;
+  }
+  const pool = new Piscina({
+    filename: sweepWorkerFile(),
+    minThreads: Math.min(workers, tasks.length),
+    maxThreads: workers,
+    // Each worker loads a benchmark once and keeps it: keep workers alive for the whole sweep.
+    idleTimeout: 60_000,
+  });
+  let next = 0;
+  let failure: Error | undefined;
+  const lane = async (): Promise<void> => {
+    while (failure === undefined && next < tasks.length) {
+      const task = tasks[next++]!;
+      try {
+        finish(task, (await pool.run(task)) as SweepRunResult);
+      } catch (err) {
+        failure ??= new Error(`siamese sweep: run ${describeTask(task)} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  };
+  try {
+    // One lane per worker: a failure stops new dispatches while finished runs stay cached.
+    await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+  } finally {
+    await pool.destroy();
+  }
+  if (failure) throw failure;
+}
+
+/**
+ * Runs (or reads from the cache) every run of the sweep and returns tidy rows
+ * per (series, method, point, repeat) and their summary per point.
+ */
+export async function runSiameseSweep(config: SiameseSweepConfig, options: RunOptions = {}): Promise<SiameseSweepResult> {
+  const started = performance.now();
+  const { tasks, skipped } = planSweep(config);
+  const cache = new RunCache<SweepRunResult>(config.cacheDir ?? defaultCacheDir());
+  const results = new Map<SweepTask, SweepRun>();
+  const todo: SweepTask[] = [];
+  for (const task of tasks) {
+    const hit = cache.get(task.config);
+    // A cached run that went to a smaller K than now asked for is redone (and overwritten).
+    if (hit && hit.K >= task.K) results.set(task, sweepRun(task.config, hit, true));
+    else todo.push(task);
+  }
+  const report = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
+  const cachedCount = results.size;
+  let computed = 0;
+  const progress = (last: string): void => {
+    if (!report) return;
+    const elapsed = (performance.now() - started) / 1000;
+    const left = todo.length - computed;
+    report({
+      done: cachedCount + computed,
+      total: tasks.length,
+      cached: cachedCount,
+      elapsedSeconds: elapsed,
+      etaSeconds: computed > 0 ? (elapsed / computed) * left : NaN,
+      last,
+    });
+  };
+  if (todo.length === 0) progress('all runs cached');
+  await executeTasks(todo, cache, config.workers, (task, result) => {
+    computed++;
+    results.set(task, sweepRun(task.config, result, false));
+    progress(`${describeTask(task)} (${result.seconds.toFixed(1)} s)`);
+  });
+  const runs = tasks.map((t) => results.get(t)!);
+  const rows = sweepRows(config, runs);
+  return {
+    config,
+    rows,
+    table: summarizeSweep(rows),
+    runs,
+    skipped,
+    stats: { total: tasks.length, cached: cachedCount, computed, seconds: (performance.now() - started) / 1000 },
+  };
+}
+
+// ---------------------------------------------------------------- results
+
+/** Tidy rows: every requested point of every series, one row per repeat, read off the run covering it. */
+export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[]): SweepRow[] {
+  const byKey = new Map<string, SweepRun>();
+  for (const run of runs) {
+    const c = run.config;
+    byKey.set(`${c.benchmark}|${c.method}|${c.N}|${c.repeat}`, run);
+  }
+  const rows: SweepRow[] = [];
+  for (const s of config.series) {
+    for (const method of s.methods) {
+      for (const { N, K } of s.points) {
+        for (let repeat = 0; repeat < config.repeats; repeat++) {
+          const run = byKey.get(`${s.benchmark}|${method}|${N}|${repeat}`);
+          if (!run) continue; // series skipped for missing data
+          const { result } = run;
+          const budget = N + K;
+          if (result.values.length < budget) {
+            throw new Error(`siamese sweep: run ${s.benchmark} ${method} N=${N} repeat ${repeat} has ${result.values.length} queries, point needs ${budget}`);
+          }
+          const best = run.bestFound[budget - 1]!;
+          rows.push({
+            series: s.id,
+            benchmark: s.benchmark,
+            method,
+            N,
+            K,
+            budget,
+            repeat,
+            best,
+            kendallTau: result.kendallTau,
+            spearmanRho: result.spearmanRho,
+            fineKendallTau: result.fineKendallTau,
+            fineSpearmanRho: result.fineSpearmanRho,
+          });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+function meanOrNull(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Mean, std and 95 % CI over repeats per (series, method, N, K), in first-seen order. */
+export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
+  const groups = new Map<string, SweepRow[]>();
+  for (const r of rows) {
+    const key = `${r.series}|${r.method}|${r.N}|${r.K}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(r);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    const ci = meanConfidenceInterval(group.map((r) => r.best));
+    return {
+      series: first.series,
+      benchmark: first.benchmark,
+      method: first.method,
+      N: first.N,
+      K: first.K,
+      budget: first.budget,
+      repeats: group.length,
+      mean: ci.mean,
+      std: ci.std,
+      ciLower: ci.lower,
+      ciUpper: ci.upper,
+      ciHalfWidth: ci.halfWidth,
+      kendallTau: meanOrNull(group.map((r) => r.kendallTau)),
+      spearmanRho: meanOrNull(group.map((r) => r.spearmanRho)),
+      fineKendallTau: meanOrNull(group.map((r) => r.fineKendallTau)),
+    };
+  });
+}
+
+/**
+ * Mean best-found curve over the queries of the runs at (benchmark, method, N):
+ * entry i is the mean over repeats of the best among the first i + 1 queries,
+ * with its 95 % CI half-width, up to the shortest run's length.
+ */
+export function meanBestFoundCurve(
+  result: Pick<SiameseSweepResult, 'runs'>,
+  benchmark: SweepBenchmark,
+  method: SiameseMethod,
+  N: number,
+): { mean: number[]; halfWidth: number[]; repeats: number } {
+  const runs = result.runs.filter((r) => r.config.benchmark === benchmark && r.config.method === method && r.config.N === N);
+  if (runs.length === 0) throw new Error(`meanBestFoundCurve: no runs for ${benchmark} ${method} N=${N}`);
+  const length = Math.min(...runs.map((r) => r.bestFound.length));
+  const curves = runs.map((r) => r.bestFound);
+  const mean: number[] = [];
+  const halfWidth: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const ci = meanConfidenceInterval(curves.map((c) => c[i]!));
+    mean.push(ci.mean);
+    halfWidth.push(ci.halfWidth);
+  }
+  return { mean, halfWidth, repeats: runs.length };
+}
+

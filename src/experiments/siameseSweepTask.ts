@@ -1,0 +1,288 @@
+/**
+ * One run of the Siamese-NAS N/K sweep: load (and keep) the benchmark, build
+ * the method's searcher, search with a seeded generator, and score the fitted
+ * predictor's ranking. Pure function of its JSON input, so the in-process path
+ * and the worker pool (siameseSweepWorker.mjs) produce identical results.
+ */
+import { whenBackendReady } from '../backend.js';
+import { createRng } from '../core/rng.js';
+import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Searcher } from '../core/types.js';
+import { createGraphEncoder, type GraphEncoder } from '../encoders/graphOneHot.js';
+import { loadNb201 } from '../loaders/cellJson.js';
+import { findTinyNanoBench, loadTinyNanoBench } from '../loaders/tinyNanoBench.js';
+import { kendallTau, spearmanRho } from '../metrics/index.js';
+import { gcnPredictorFactory, siamesePredictorFactory } from '../predictors/graphPredictors.js';
+import { officialPhases, type GraphPredictorConfig } from '../predictors/config.js';
+import { createBtsSearch, createPredictorTopKSearch, createRandomSearch } from '../searchers/index.js';
+import { NANO_MAX_NODES, NANO_OPS, type NanoCell } from '../spaces/nanobench.js';
+import type { Nb201Arch } from '../spaces/nb201.js';
+import { NB201_NODE_GRAPH_OPS, NB201_NODE_GRAPH_SIZE, nb201ToNodeGraph } from '../spaces/nb201Graph.js';
+import { tinyNb201 } from '../spaces/tinyNb201.js';
+
+export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+nsam+bts'] as const;
+export type SiameseMethod = (typeof SIAMESE_METHODS)[number];
+
+export const SWEEP_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'tiny-nb201-cifar10', 'tiny-nanobench'] as const;
+export type SweepBenchmark = (typeof SWEEP_BENCHMARKS)[number];
+
+/** Ground-truth metric of each benchmark (what "best found" is measured in). */
+export const SWEEP_TARGETS: Readonly<Record<SweepBenchmark, string>> = {
+  'nb201-cifar10': 'test_acc_200',
+  'nb201-cifar100': 'test_acc_200',
+  'tiny-nb201-cifar10': 'test_acc_200',
+  'tiny-nanobench': 'gt_accuracy',
+};
+
+/** Predictor hyperparameters a sweep may change (the rest are the official defaults, src/predictors/config.ts). */
+export interface SweepPredictorSettings {
+  /** Total epochs of the official schedule (official 200; phases 20 % / 50 % / 30 % + 3). */
+  readonly epochs: number;
+  readonly hidden: number;
+  readonly batchSize: number;
+  /** Siamese: coarse-ranking head re-ranked by the fine branch (official 60). */
+  readonly rerankTop: number;
+}
+
+/** BTS settings (official: 0.3 random, 10 stages, each ranking a tenth of the space, re-ranking its top 30). */
+export interface SweepBtsSettings {
+  readonly initialFraction: number;
+  readonly stages: number;
+  readonly stageRerankTop: number;
+}
+
+/** Everything that determines one run's result; the run cache is keyed by this (K excluded, see below). */
+export interface SweepRunConfig {
+  readonly study: 'siamese-nk-sweep';
+  /** Bumped when a change of the code changes results, so old cached runs are not reused. */
+  readonly version: number;
+  readonly benchmark: SweepBenchmark;
+  /** Data file or folder for the benchmark; undefined → the data folder's (checksum-verified) file. */
+  readonly source: string | undefined;
+  readonly method: SiameseMethod;
+  readonly N: number;
+  readonly repeat: number;
+  readonly seed: string;
+  /** Undefined for random search. */
+  readonly predictor: SweepPredictorSettings | undefined;
+  /** Only for the BTS method. */
+  readonly bts: SweepBtsSettings | undefined;
+  /** Size of the fixed random sample of the benchmark the predictor's rank correlation is measured on (0: none). */
+  readonly correlationSample: number;
+}
+
+/**
+ * A run to execute: its identity plus K. K is left out of the identity on
+ * purpose: none of the searchers lets K influence its first N + K queries (the
+ * predictor is trained and the space ranked before K is used, and K only cuts
+ * the ranked list), so one run with the largest K of a sweep answers every
+ * smaller K at the same N by its prefix.
+ */
+export interface SweepTask {
+  readonly config: SweepRunConfig;
+  readonly K: number;
+}
+
+export interface SweepRunResult {
+  readonly N: number;
+  /** K this run went up to; prefixes answer every K' ≤ K. */
+  readonly K: number;
+  readonly queried: readonly string[];
+  /** Ground truth of each query, in order. */
+  readonly values: readonly number[];
+  /** Queries 0..initialCount−1 were random draws (BTS: ⌊0.3 N⌋; top-K: N; random: N + K). */
+  readonly initialCount: number;
+  /** Predictor's (coarse-branch) Kendall tau-b / Spearman rho on the correlation sample; null for random search. */
+  readonly kendallTau: number | null;
+  readonly spearmanRho: number | null;
+  /** Siamese predictors: the same for the fine branch (estimation code fused in). */
+  readonly fineKendallTau: number | null;
+  readonly fineSpearmanRho: number | null;
+  /** Wall time of the search and scoring (benchmark loading excluded). */
+  readonly seconds: number;
+}
+
+// ---------------------------------------------------------------- benchmarks (kept per thread)
+
+type AnyBench = Benchmark<Nb201Arch> | Benchmark<NanoCell>;
+const benchCache = new Map<string, Promise<AnyBench>>();
+
+/** The sweep's benchmark, loaded once per thread (a worker keeps what it loaded for its later runs). */
+export function loadSweepBenchmark(name: SweepBenchmark, source?: string): Promise<AnyBench> {
+  const key = `${name}|${source ?? ''}`;
+  let pending = benchCache.get(key);
+  if (!pending) {
+    pending = loadUncached(name, source);
+    // A failed load is not cached, so fixing the data and retrying works.
+    pending.catch(() => benchCache.delete(key));
+    benchCache.set(key, pending);
+  }
+  return pending;
+}
+
+async function loadUncached(name: SweepBenchmark, source: string | undefined): Promise<AnyBench> {
+  switch (name) {
+    case 'nb201-cifar10':
+      return loadNb201({ dataset: 'cifar10', source });
+    case 'nb201-cifar100':
+      return loadNb201({ dataset: 'cifar100', source });
+    case 'tiny-nb201-cifar10':
+      return tinyNb201(await loadNb201({ dataset: 'cifar10', source }));
+    case 'tiny-nanobench': {
+      const found = source ?? findTinyNanoBench();
+      return loadTinyNanoBench(found === undefined ? {} : { source: found });
+    }
+    default:
+      throw new Error(`siamese sweep: unknown benchmark ${JSON.stringify(name)}; expected one of ${SWEEP_BENCHMARKS.join(', ')}`);
+  }
+}
+
+// ---------------------------------------------------------------- encoders and searchers
+
+const nb201Encoder: GraphEncoder<Nb201Arch> = createGraphEncoder<Nb201Arch>({
+  name: 'nb201-ops-as-nodes',
+  toNodeGraph: (arch) => {
+    const g = nb201ToNodeGraph(arch);
+    return { adjacency: g.adjacency, ops: g.opCodes };
+  },
+  numOpTypes: NB201_NODE_GRAPH_OPS.length,
+  maxNodes: NB201_NODE_GRAPH_SIZE,
+});
+
+const nanoEncoder: GraphEncoder<NanoCell> = createGraphEncoder<NanoCell>({
+  name: 'nanobench-ops-as-nodes',
+  toNodeGraph: (cell) => ({ adjacency: cell.adjacency, ops: cell.ops.map((op) => NANO_OPS.indexOf(op)) }),
+  numOpTypes: NANO_OPS.length,
+  maxNodes: NANO_MAX_NODES,
+  // The official code pads smaller cells with the 'none' op.
+  padOp: NANO_OPS.indexOf('none'),
+});
+
+function encoderFor(name: SweepBenchmark): GraphEncoder<unknown> {
+  return (name === 'tiny-nanobench' ? nanoEncoder : nb201Encoder) as GraphEncoder<unknown>;
+}
+
+function predictorOverrides(s: SweepPredictorSettings): Partial<GraphPredictorConfig> {
+  return { phases: officialPhases(s.epochs), hidden: s.hidden, batchSize: s.batchSize, rerankTop: s.rerankTop };
+}
+
+/** Rank correlations of a freshly fitted predictor, filled in by `scoringFactory`. */
+interface FitScores {
+  kendallTau: number | null;
+  spearmanRho: number | null;
+  fineKendallTau: number | null;
+  fineSpearmanRho: number | null;
+}
+
+/**
+ * Wraps a predictor factory so that right after `fit` (BTS: after all its
+ * growth stages) the predictor is scored on the correlation sample. The
+ * searchers dispose their predictor themselves; this is the one moment the
+ * fitted model is reachable from outside. The wrapper inherits everything
+ * else (rank, growthPhaseEpochs, …) from the predictor through its prototype.
+ */
+function scoringFactory(
+  inner: PredictorFactory<unknown>,
+  sample: readonly BenchRecord<unknown>[],
+  target: string,
+  scores: FitScores,
+): PredictorFactory<unknown> {
+  return (seed) => {
+    const predictor = inner(seed);
+    const wrapped = Object.create(predictor) as Predictor<unknown>;
+    Object.defineProperty(wrapped, 'fit', {
+      value: async (...args: Parameters<Predictor<unknown>['fit']>) => {
+        const report = await predictor.fit(...args);
+        if (sample.length >= 2) {
+          const truth = sample.map((r) => r.metrics[target]!);
+          const coarse = await predictor.predict(sample);
+          scores.kendallTau = kendallTau(coarse, truth);
+          scores.spearmanRho = spearmanRho(coarse, truth);
+          const fine = (predictor as { predictFine?: (r: readonly BenchRecord<unknown>[]) => Promise<Float32Array> }).predictFine;
+          if (predictor.requires.includes('estimationCode') && fine) {
+            const fineScores = await fine(sample);
+            scores.fineKendallTau = kendallTau(fineScores, truth);
+            scores.fineSpearmanRho = spearmanRho(fineScores, truth);
+          }
+        }
+        return report;
+      },
+    });
+    return wrapped;
+  };
+}
+
+function searcherFor(config: SweepRunConfig, factoryOf: (nsam: boolean, siamese: boolean) => PredictorFactory<unknown>): Searcher<unknown> {
+  const { method, predictor, bts } = config;
+  if (method === 'random') return createRandomSearch('random');
+  if (!predictor) throw new Error(`siamese sweep: method ${method} needs predictor settings`);
+  switch (method) {
+    case 'gcn':
+      return createPredictorTopKSearch({ predictorFactory: factoryOf(false, false), name: method });
+    case 'siams':
+      return createPredictorTopKSearch({ predictorFactory: factoryOf(false, true), rerankTop: predictor.rerankTop, name: method });
+    case 'siams+nsam':
+      return createPredictorTopKSearch({ predictorFactory: factoryOf(true, true), rerankTop: predictor.rerankTop, name: method });
+    case 'siams+nsam+bts':
+      if (!bts) throw new Error('siamese sweep: method siams+nsam+bts needs bts settings');
+      return createBtsSearch({
+        predictorFactory: factoryOf(true, true),
+        initialFraction: bts.initialFraction,
+        stages: bts.stages,
+        stageRerankTop: bts.stageRerankTop,
+        finalRerankTop: predictor.rerankTop,
+        name: method,
+      });
+    default:
+      throw new Error(`siamese sweep: unknown method ${JSON.stringify(method)}; expected one of ${SIAMESE_METHODS.join(', ')}`);
+  }
+}
+
+/** The seed of a run: shared by all methods at the same (benchmark, N, repeat), so methods are compared on paired draws. */
+export function runSeed(config: Pick<SweepRunConfig, 'seed' | 'benchmark' | 'N' | 'repeat'>): string {
+  return `siamese-nk-sweep/${config.seed}/${config.benchmark}/N${config.N}/r${config.repeat}`;
+}
+
+/** The fixed sample the rank correlations are measured on: the same for every run on a benchmark. */
+export function correlationSampleOf<A>(bench: Benchmark<A>, size: number, seed: string): BenchRecord<A>[] {
+  if (size <= 0) return [];
+  if (size >= bench.size) return bench.all().slice();
+  return bench.sample(size, createRng(`siamese-nk-sweep/${seed}/correlation/${bench.name}`));
+}
+
+/** Runs one sweep task in this thread (initialising the tfjs backend if nobody has). */
+export async function runSweepTask(task: SweepTask): Promise<SweepRunResult> {
+  const { config, K } = task;
+  if (config.method !== 'random') await whenBackendReady();
+  const bench = (await loadSweepBenchmark(config.benchmark, config.source)) as Benchmark<unknown>;
+  // Timed after loading: a worker loads each benchmark once, so the load is not a cost of this run.
+  const started = performance.now();
+  const target = SWEEP_TARGETS[config.benchmark];
+  const scores: FitScores = { kendallTau: null, spearmanRho: null, fineKendallTau: null, fineSpearmanRho: null };
+  const sample = config.method === 'random' ? [] : correlationSampleOf(bench, config.correlationSample, config.seed);
+  const encoder = encoderFor(config.benchmark);
+  const factoryOf = (nsam: boolean, siamese: boolean): PredictorFactory<unknown> => {
+    const overrides = predictorOverrides(config.predictor!);
+    const name = siamese ? `siams${nsam ? '+nsam' : ''}` : 'gcn';
+    const inner = siamese
+      ? siamesePredictorFactory<unknown>({ encoder, nsam, config: overrides, name })
+      : gcnPredictorFactory<unknown>({ encoder, nsam, config: overrides, name });
+    return scoringFactory(inner, sample, target, scores);
+  };
+  const searcher = searcherFor(config, factoryOf);
+  const budget = config.method === 'random' ? { trainSamples: 0, topK: config.N + K } : { trainSamples: config.N, topK: K };
+  const result = await searcher.search(bench, target, budget, createRng(runSeed(config)));
+  if (result.queried.length !== config.N + K) {
+    throw new Error(`siamese sweep: ${config.method} made ${result.queried.length} queries, expected N + K = ${config.N + K}`);
+  }
+  const initialCount =
+    config.method === 'random' ? config.N + K : 'initialCount' in result ? (result as { initialCount: number }).initialCount : config.N;
+  return {
+    N: config.N,
+    K,
+    queried: result.queried.slice(),
+    values: Array.from(result.values),
+    initialCount,
+    ...scores,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

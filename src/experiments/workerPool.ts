@@ -1,0 +1,71 @@
+/**
+ * A piscina pool of worker threads for independent experiment runs. tfjs
+ * (wasm) uses one core per thread, so parallel threads are how a study uses
+ * every core.
+ *
+ * A worker entry must be a real `.mjs` file on disk: tslab compiles src/ to
+ * CommonJS in memory only, so a TypeScript worker entry could not be loaded
+ * from a notebook. The entry registers tsx in its thread and imports the
+ * TypeScript task module by absolute path from process.cwd() (the repository
+ * root), see fairnessWorker.mjs. Per-task progress travels over a
+ * MessageChannel whose port is transferred with the task.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+
+/** What a worker entry's default export receives: the task and, when asked for, a port for progress messages. */
+export interface PoolEnvelope<T> {
+  readonly task: T;
+  readonly port: MessagePort | null;
+}
+
+export interface WorkerPoolOptions {
+  /** The worker entry, relative to the repository root (process.cwd()) or absolute. */
+  readonly entry: string;
+  readonly threads: number;
+}
+
+/** Threads to use by default: one per core the process may use. */
+export function defaultThreadCount(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** A fixed-size pool running one task at a time per thread; `close()` when done. */
+export class WorkerPool<T, R> {
+  private readonly pool: Piscina<PoolEnvelope<T>, R>;
+
+  constructor(readonly options: WorkerPoolOptions) {
+    const { threads } = options;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`WorkerPool: threads must be a positive integer, got ${threads}`);
+    const filename = resolve(process.cwd(), options.entry);
+    if (!existsSync(filename)) {
+      throw new Error(`WorkerPool: worker entry ${filename} does not exist (the working directory must be the repository root, now ${process.cwd()})`);
+    }
+    // Threads stay alive between tasks so each loads tfjs and its data only once.
+    this.pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
+  }
+
+  /** Runs `task` on the next free thread; `onMessage` receives what the worker posts on its port. */
+  async run(task: T, onMessage?: (message: unknown) => void): Promise<R> {
+    if (!onMessage) return this.pool.run({ task, port: null });
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', onMessage);
+    // The entry closes its port when the task ends; 'close' comes after every message it posted.
+    const closed = new Promise<void>((done) => port1.once('close', () => done()));
+    try {
+      return await this.pool.run({ task, port: port2 }, { transferList: [port2] });
+    } finally {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((done) => (timer = setTimeout(done, 2000)))]);
+      clearTimeout(timer);
+      port1.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
