@@ -331,22 +331,13 @@ async function computeRuns(tasks: readonly FairnessTask[], workers: number, log:
   const threads = Math.min(workers, order.length);
   log(`running ${order.length} supernet trainings on ${threads} worker thread(s)`);
   const pool = new WorkerPool<FairnessTask, FairnessTaskOutcome>({ entry: 'src/experiments/fairnessWorker.mjs', threads });
-  const failed: string[] = [];
+  let failed: string[];
   try {
-    // At most one task in flight per thread, handed out in `order`: piscina does not
-    // start queued tasks in submission order, which would undo the longest-first plan.
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < order.length) {
-        const task = order[next++]!;
-        try {
-          outcomes.set(task, await pool.run(task, (m) => onProgress(m as FairnessProgress)));
-        } catch (err) {
-          failed.push(`${task.label}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: threads }, lane));
+    const failures = await pool.runInOrder(order, {
+      onResult: (task, outcome) => outcomes.set(task, outcome),
+      onMessage: (_task, m) => onProgress(m as FairnessProgress),
+    });
+    failed = failures.map(({ task, error }) => `${task.label}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await pool.close();
   }

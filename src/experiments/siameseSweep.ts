@@ -15,7 +15,7 @@
  * (`workers` = 1): both give the same numbers for the same seeds.
  */
 import { join, resolve } from 'node:path';
-import { Piscina } from 'piscina';
+import { WorkerPool } from './workerPool.js';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
 import { RunCache } from '../core/runCache.js';
 import { findDataPath } from '../loaders/dataFiles.js';
@@ -397,30 +397,18 @@ async function executeTasks(
     for (const task of tasks) finish(task, await runSweepTask(task));
     return;
   }
-  const pool = new Piscina({
-    filename: sweepWorkerFile(),
-    minThreads: Math.min(workers, tasks.length),
-    maxThreads: workers,
-    // Each worker loads a benchmark once and keeps it: keep workers alive for the whole sweep.
-    idleTimeout: 60_000,
-  });
-  let next = 0;
+  // Threads stay alive for the whole sweep: each loads a benchmark once and keeps it.
+  const pool = new WorkerPool<SweepTask, SweepRunResult>({ entry: sweepWorkerFile(), threads: Math.min(workers, tasks.length) });
   let failure: Error | undefined;
-  const lane = async (): Promise<void> => {
-    while (failure === undefined && next < tasks.length) {
-      const task = tasks[next++]!;
-      try {
-        finish(task, (await pool.run(task)) as SweepRunResult);
-      } catch (err) {
-        failure ??= new Error(`siamese sweep: run ${describeTask(task)} failed: ${(err as Error).message}`, { cause: err });
-      }
-    }
-  };
   try {
-    // One lane per worker: a failure stops new dispatches while finished runs stay cached.
-    await Promise.all(Array.from({ length: Math.min(workers, tasks.length) }, lane));
+    // A failure stops new dispatches while finished runs stay cached.
+    const failures = await pool.runInOrder(tasks, { onResult: finish, stopOnFailure: true });
+    const first = failures[0];
+    if (first) {
+      failure = new Error(`siamese sweep: run ${describeTask(first.task)} failed: ${(first.error as Error).message}`, { cause: first.error });
+    }
   } finally {
-    await pool.destroy();
+    await pool.close();
   }
   if (failure) throw failure;
 }

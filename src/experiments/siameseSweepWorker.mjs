@@ -1,4 +1,4 @@
-// Worker-thread entry of the Siamese-NAS sweep pool (piscina). Plain ESM
+// Worker-thread entry of the Siamese-NAS sweep pool (workerPool.ts, piscina). Plain ESM
 // JavaScript on purpose: a worker needs a real file on disk, and this one
 // loads the same way whether the pool was started from tsx (tests, CLI) or
 // from a tslab notebook kernel (which compiles src/ in memory only). It
@@ -12,6 +12,10 @@ register();
 const { runSweepTask } = await import(pathToFileURL(join(process.cwd(), 'src/experiments/siameseSweepTask.ts')).href);
 
 /** One run per call; the module (tfjs backend, loaded benchmarks) stays alive between calls. */
-export default function run(task) {
-  return runSweepTask(task);
+export default async function run({ task, port }) {
+  try {
+    return await runSweepTask(task);
+  } finally {
+    port?.close();
+  }
 }

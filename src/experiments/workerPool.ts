@@ -65,6 +65,38 @@ export class WorkerPool<T, R> {
     }
   }
 
+  /**
+   * Runs every task with at most one in flight per thread, started in the
+   * given order (piscina's own queue does not start queued tasks in
+   * submission order, which would undo a longest-first plan). A failed task
+   * does not stop the others unless `stopOnFailure`; then no new task starts
+   * after one fails, while those in flight finish. Returns the failures.
+   */
+  async runInOrder(
+    tasks: readonly T[],
+    handlers: {
+      onResult: (task: T, result: R) => void;
+      onMessage?: (task: T, message: unknown) => void;
+      stopOnFailure?: boolean;
+    },
+  ): Promise<{ task: T; error: unknown }[]> {
+    const failures: { task: T; error: unknown }[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < tasks.length && !(handlers.stopOnFailure && failures.length > 0)) {
+        const task = tasks[next++]!;
+        const onMessage = handlers.onMessage;
+        try {
+          handlers.onResult(task, await this.run(task, onMessage && ((m) => onMessage(task, m))));
+        } catch (error) {
+          failures.push({ task, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.threads, tasks.length) }, lane));
+    return failures;
+  }
+
   async close(): Promise<void> {
     await this.pool.destroy();
   }
