@@ -37,7 +37,7 @@ import { NB101_SUBSET_FILE, loadNb101Subset } from '../src/loaders/nb101.js';
 import { bestFoundCurve } from '../src/metrics/bestFound.js';
 import { kendallTau } from '../src/metrics/kendallTau.js';
 import { RenasPredictor, pairMatrices, pairwiseLogisticLoss, renasBatching, resolveRenasConfig } from '../src/predictors/renas.js';
-import { RenasNet } from '../src/predictors/renasNet.js';
+import { RenasNet, col2im3x3Values, im2col3x3Values } from '../src/predictors/renasNet.js';
 import { NB101_CONV1X1, NB101_CONV3X3, NB101_MAXPOOL3X3, nb101Hash, nb101Spec, type Nb101Spec } from '../src/spaces/nb101.js';
 import { nb101NetworkCost } from '../src/spaces/nb101Cost.js';
 import type { Nb101Space } from '../src/spaces/nb101Enumerate.js';
@@ -316,6 +316,27 @@ describe('ReNAS network', () => {
     net.dispose();
   });
 
+  test('im2col / col2im of a 3x3 valid conv: the same patches as 9 slices, and col2im is its adjoint', () => {
+    const rng = createRng('im2col');
+    const shape: [number, number, number, number] = [3, 7, 7, 5];
+    const x = Float32Array.from({ length: 3 * 7 * 7 * 5 }, () => 2 * rng() - 1);
+    const cols = im2col3x3Values(x, shape, 5);
+    const xt = tf.tensor4d(x, shape);
+    const taps: tf.Tensor4D[] = [];
+    for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(xt, [0, dy, dx, 0], [3, 5, 5, 5]));
+    const reference = tf.reshape(tf.concat(taps, 3), [75, 45]);
+    assert.deepEqual(Array.from(cols), Array.from(reference.dataSync()));
+    // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for any c: col2im is exactly the transpose of im2col.
+    const c = Float32Array.from({ length: cols.length }, () => 2 * rng() - 1);
+    const back = col2im3x3Values(c, shape, 5);
+    let lhs = 0;
+    let rhs = 0;
+    for (let i = 0; i < cols.length; i++) lhs += cols[i]! * c[i]!;
+    for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
+    assert.ok(Math.abs(lhs - rhs) < 1e-3, `⟨im2col x, c⟩ = ${lhs} but ⟨x, col2im c⟩ = ${rhs}`);
+    tf.dispose([xt, reference, ...taps]);
+  });
+
   test('batching: full batch up to 424, then near-equal mini-batches of at most 424', () => {
     const config = resolveRenasConfig();
     assert.deepEqual(renasBatching(config, 424), { batchSize: 424, steps: 1 });
@@ -448,6 +469,28 @@ describe('renas424 runner', () => {
       resumed.rows.map((r) => r.cached),
       [true, false, false, false],
     );
+    assert.equal(new RunCache(cacheDir).size(), 4);
+  });
+
+  test('a killed sweep on worker threads keeps the finished runs and starts no new one', async () => {
+    const cacheDir = join(dir, 'resume-threaded');
+    const controller = new AbortController();
+    const twoSeeds = { ...config, seeds: [1, 2], workers: 2 };
+    await assert.rejects(
+      runRenas424(twoSeeds, {
+        bench,
+        cacheDir,
+        signal: controller.signal,
+        onProgress: (m) => {
+          if (/\[1\/\d+\]/.test(m)) controller.abort(new Error('killed'));
+        },
+      }),
+      /killed/,
+    );
+    // The run in flight on the other thread finished and was kept; the other two never started.
+    assert.equal(new RunCache(cacheDir).size(), 2);
+    const resumed = await runRenas424(twoSeeds, { bench, cacheDir });
+    assert.equal(resumed.rows.filter((r) => r.cached).length, 2);
     assert.equal(new RunCache(cacheDir).size(), 4);
   });
 

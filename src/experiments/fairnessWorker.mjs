@@ -6,6 +6,7 @@
 // then imports the TypeScript task module from the repository root
 // (process.cwd(), inherited from the parent thread).
 import { register } from 'tsx/esm/api';
+import { endTaskPort } from './poolTaskEnd.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -20,6 +21,6 @@ export default async function run({ task, port }) {
   try {
     return await runFairnessTask(task, port ? (progress) => port.postMessage(progress) : undefined);
   } finally {
-    port?.close();
+    endTaskPort(port);
   }
 }

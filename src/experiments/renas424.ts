@@ -42,7 +42,7 @@ import {
 import type { Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
 import { runRenasFitTask, type RenasFitOutcome, type RenasFitTask } from './renasFitTask.js';
-import { RenasWorkerPool } from './renasWorkers.js';
+import { WorkerPool } from './workerPool.js';
 
 export interface Renas424Config {
   readonly seeds: readonly number[];
@@ -65,24 +65,25 @@ export interface Renas424Config {
 }
 
 /**
- * Profiles. Costs measured on this 2-core machine while other jobs kept it
- * busy (wasm backend, one thread per run; so upper bounds): training costs
- * ≈ 1.1 ms of CPU per architecture per epoch (≈ 0.45 s per full-batch step
- * at 424), predicting ≈ 0.23 ms per architecture (≈ 4.5 s for the subset,
- * ≈ 110 s for the whole space). A 424-sample run of 200 epochs: ≈ 100 s CPU.
+ * Profiles. Costs measured on this 2-core machine (wasm backend, one thread
+ * per run, two runs at once): training costs ≈ 1 ms of CPU per architecture
+ * per epoch (≈ 0.4 s per full-batch step at 424), predicting ≈ 0.2 ms per
+ * architecture (≈ 4 s for the subset, ≈ 90 s for the whole space). A
+ * 424-sample run of 200 epochs: ≈ 85–100 s.
  * - smoke: one seed, 424 only, 10 epochs, both losses (on 2 worker threads,
  *   so the notebook exercises the pool); the space ranking is limited to its
  *   first 20,000 cells (≈ 30 s of CPU in all).
  * - paper: 10 seeds × {424, 1000, 4236, 10000} × {ranking, mse} on 2 worker
- *   threads. 424 keeps the paper's 200 full-batch epochs (20 runs ≈ 2,000 s
- *   CPU). 200 epochs at the larger sizes would cost ≈ 4 h of CPU per seed and
- *   loss, so their epochs are SCALED DOWN to fit ≈ 30 min: 1000 → 15,
- *   4236 → 4, 10000 → 2 epochs (mini-batches of ≤ 424: 45, 40 and 48 steps;
- *   ≈ 21–24 s CPU per run, 60 runs ≈ 1,350 s CPU). Measured (seed 0, ranking,
- *   with 25 / 5 / 2 epochs): τ = 0.68 / 0.69 / 0.71, already above 424 × 200
+ *   threads, to finish in under 30 min on 2 cores. 424 keeps the paper's 200
+ *   full-batch epochs (20 runs ≈ 15 min of the budget). 200 epochs at the
+ *   larger sizes would cost ≈ 4 h of CPU per seed and loss, so their epochs
+ *   are SCALED DOWN: 1000 → 10, 4236 → 3, 10000 → 2 epochs (mini-batches of
+ *   ≤ 424: 30, 30 and 48 steps; ≈ 15–25 s per run). With 15 / 4 / 2 epochs
+ *   the profile took 33 min on an idle 2-core machine, over budget; there τ
+ *   of the ranking loss was 0.653 / 0.674 / 0.695 (10 seeds), above 424 × 200
  *   epochs (≈ 0.59), but the larger sets are under-trained compared with the
- *   paper; `full` trains them properly. Runs ≈ 28 min on 2 cores, then one
- *   whole-space ranking with the seed-0 424 ranking predictor (≈ 2 min).
+ *   paper; `full` trains them properly. Then one whole-space ranking with
+ *   the seed-0 424 ranking predictor (≈ 1.5 min).
  * - full: the paper's protocol everywhere (200 epochs at every size): hours.
  */
 export function renas424Config(profile: Profile = currentProfile()): Renas424Config {
@@ -97,7 +98,7 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
         seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
         trainSizes: [424, 1000, 4236, 10000],
         epochs: 200,
-        epochsBySize: { 1000: 15, 4236: 4, 10000: 2 },
+        epochsBySize: { 1000: 10, 4236: 3, 10000: 2 },
         workers: 2,
         wholeSpace,
       },
@@ -225,6 +226,12 @@ export interface Renas424Options {
   readonly signal?: AbortSignal;
   /** The space to rank for `config.wholeSpace` (default: `loadNb101Space()`). */
   readonly space?: Nb101Space;
+  /**
+   * Runs whose scores of every subset cell are also kept (for
+   * `renasRunPredictions`, e.g. a predicted-vs-true plot), so that plot needs
+   * no second fit. Only runs fitted in this call can be kept.
+   */
+  readonly keepPredictions?: readonly RenasRunId[];
 }
 
 export function defaultRenasCacheDir(): string {
@@ -399,20 +406,25 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
   if (todo.length > 0) {
     const encoded = encodeBenchmarkShared(records);
     const workers = Math.min(config.workers, todo.length);
-    const pool = workers > 1 ? new RenasWorkerPool(workers, encoded, records.length) : undefined;
-    const fit = (task: RenasFitTask): Promise<RenasFitOutcome> => (pool ? pool.run(task) : runRenasFitTask(encoded, records.length, task));
+    // Fits run on worker threads (one core each); with one worker, in this thread.
+    const pool =
+      workers > 1
+        ? new WorkerPool<RenasFitTask, RenasFitOutcome>({ entry: 'src/experiments/renasWorker.mjs', threads: workers, workerData: { encoded: encoded.buffer, count: records.length } })
+        : undefined;
     let done = 0;
     const started = performance.now();
-    const runJob = async (job: Job): Promise<void> => {
-      options.signal?.throwIfAborted();
-      const outcome = await fit({
-        seed: job.seed,
-        trainIndices: job.trainIndices,
-        trainTargets: Float64Array.from(job.trainIndices, (i) => truth[i]!),
-        predictor: job.key.predictor,
-        returnState: wantsState(job),
-      });
+    const fitTask = (job: Job): RenasFitTask => ({
+      seed: job.seed,
+      trainIndices: job.trainIndices,
+      trainTargets: Float64Array.from(job.trainIndices, (i) => truth[i]!),
+      predictor: job.key.predictor,
+      returnState: wantsState(job),
+    });
+    const record = (job: Job, outcome: RenasFitOutcome): void => {
       if (outcome.state) wholeSpaceState = outcome.state;
+      if (options.keepPredictions?.some((r) => r.seed === job.seed && r.trainSize === job.trainSize && r.lossKind === job.lossKind)) {
+        predictionsCache(options).put(job.key, { predictions: Array.from(outcome.predictions), fitSeconds: outcome.seconds });
+      }
       const metrics = evaluateRenasRun(truth, ids, job.trainIndices, outcome.predictions, config.topK, createRng(`renas424/random/${job.seed}/${job.trainSize}`));
       const report = outcome.report;
       const result: Renas424RunResult = {
@@ -434,21 +446,22 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
       );
     };
     try {
-      // Each lane takes the next job when it finishes one; a failure or abort stops new jobs (finished ones are cached).
-      let next = 0;
-      let failure: unknown;
-      const lane = async (): Promise<void> => {
-        while (failure === undefined && next < todo.length) {
-          const job = todo[next++]!;
-          try {
-            await runJob(job);
-          } catch (err) {
-            failure ??= err;
-          }
+      // A failure or abort stops new fits; finished ones are already cached.
+      if (pool) {
+        const byTask = new Map(todo.map((job) => [fitTask(job), job] as const));
+        const failures = await pool.runInOrder([...byTask.keys()], {
+          onResult: (task, outcome) => record(byTask.get(task)!, outcome),
+          stopOnFailure: true,
+          signal: options.signal,
+        });
+        if (failures.length > 0) throw failures[0]!.error;
+      } else {
+        for (const job of todo) {
+          options.signal?.throwIfAborted();
+          record(job, await runRenasFitTask(encoded, records.length, fitTask(job)));
         }
-      };
-      await Promise.all(Array.from({ length: workers }, lane));
-      if (failure !== undefined) throw failure;
+      }
+      options.signal?.throwIfAborted();
     } finally {
       await pool?.close();
     }
@@ -593,6 +606,10 @@ export interface WholeSpaceResult extends WholeSpaceRanking {
   readonly cached: boolean;
 }
 
+function predictionsCache(options: Pick<Renas424Options, 'cacheDir'>): RunCache<StoredPredictions> {
+  return new RunCache<StoredPredictions>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'predictions'));
+}
+
 function wholeSpaceCache(options: Renas424Options): RunCache<Omit<WholeSpaceResult, 'cached'>> {
   return new RunCache<Omit<WholeSpaceResult, 'cached'>>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'space'));
 }
@@ -691,12 +708,19 @@ export interface RenasRunPredictions extends RenasRunId {
   readonly cached: boolean;
 }
 
+/** Scores of every subset cell by one run's predictor, as cached under `<cacheDir>/../predictions`. */
+interface StoredPredictions {
+  readonly predictions: number[];
+  readonly fitSeconds: number;
+}
+
 /**
  * The predictor of one run of the study (same training draw and
  * hyperparameters as in `runRenas424`) scored on its held-out cells, e.g. for
- * a predicted-vs-true plot. The study keeps only metrics per run, so this
- * refits that run in the calling thread once and caches the scores of every
- * subset cell under `<cacheDir>/../predictions`.
+ * a predicted-vs-true plot. The study keeps only metrics per run unless the
+ * run was named in `keepPredictions` when it was fitted; otherwise this refits
+ * that run in the calling thread once. Either way the scores of every subset
+ * cell are cached under `<cacheDir>/../predictions`.
  */
 export async function renasRunPredictions(
   config: Renas424Config,
@@ -707,7 +731,7 @@ export async function renasRunPredictions(
   checkConfig({ ...config, seeds: [run.seed], trainSizes: [run.trainSize] }, bench.size);
   if (run.lossKind !== 'ranking' && run.lossKind !== 'mse') throw new RangeError(`renasRunPredictions: lossKind must be ranking or mse, got ${JSON.stringify(run.lossKind)}`);
   const key = runKey(config, bench, run.seed, run.trainSize, run.lossKind);
-  const cache = new RunCache<{ predictions: number[]; fitSeconds: number }>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'predictions'));
+  const cache = predictionsCache(options);
   const truthAll = bench.metric(config.target);
   const trainIndices = renasTrainIndices(bench.size, run.seed, run.trainSize);
   const hit = cache.get(key);

@@ -5,6 +5,7 @@
 // registers tsx in this thread, then imports the TypeScript task module from
 // the repository root (process.cwd(), inherited from the parent thread).
 import { register } from 'tsx/esm/api';
+import { endTaskPort } from './poolTaskEnd.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,6 +17,6 @@ export default async function run({ task, port }) {
   try {
     return await runSweepTask(task);
   } finally {
-    port?.close();
+    endTaskPort(port);
   }
 }

@@ -42,9 +42,74 @@ export type RenasNetSnapshot = Float32Array[];
 /** im2col of a 3x3 stride-1 convolution over an already padded NHWC input: [B·o·o, 9·C], taps in (dy, dx) order. */
 function im2col3x3(x: tf.Tensor4D, outSide: number): tf.Tensor2D {
   const [b, , , c] = x.shape;
+  // On the CPU-side backends one copy loop over the (small, 7x7) input beats
+  // 9 slices + a channel concat by ~10x (wasm's Slice/Concat were ~20 % of a
+  // ReNAS training step); elsewhere (GPU) the data stays on the device.
+  if (onCpuSideBackend()) return tf.tensor2d(im2col3x3Values(x.dataSync() as Float32Array, x.shape, outSide), [b * outSide * outSide, 9 * c]);
   const taps: tf.Tensor4D[] = [];
   for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(x, [0, dy, dx, 0], [b, outSide, outSide, c]));
   return tf.reshape(tf.concat(taps, 3), [b * outSide * outSide, 9 * c]);
+}
+
+/** Whether tensors live in (wasm or JS) CPU memory, where reading them back is a plain copy. */
+function onCpuSideBackend(): boolean {
+  const backend = tf.getBackend();
+  return backend === 'wasm' || backend === 'cpu';
+}
+
+/**
+ * Input gradient of a 3x3 stride-1 valid conv: the patch gradients dy · Wᵀ
+ * ([B·o·o, 9·Cin], one matMul), summed back onto the input (col2im).
+ */
+function conv3x3InputGradByCol2im(dy: tf.Tensor4D, w: tf.Tensor4D, inputShape: [number, number, number, number]): tf.Tensor4D {
+  const [, outSide, , cout] = dy.shape;
+  const cin = w.shape[2];
+  const patchGrads = tf.tidy(() => tf.matMul(tf.reshape(dy, [-1, cout]) as tf.Tensor2D, tf.transpose(tf.reshape(w, [9 * cin, cout]))));
+  const values = col2im3x3Values(patchGrads.dataSync() as Float32Array, inputShape, outSide);
+  patchGrads.dispose();
+  return tf.tensor4d(values, inputShape);
+}
+
+/** The inverse scatter of `im2col3x3Values`: adds each patch row back onto an NHWC array of `shape`. */
+export function col2im3x3Values(cols: Float32Array, shape: readonly [number, number, number, number], outSide: number): Float32Array {
+  const [b, h, w, c] = shape;
+  const out = new Float32Array(b * h * w * c);
+  let o = 0;
+  for (let n = 0; n < b; n++) {
+    for (let y = 0; y < outSide; y++) {
+      for (let xx = 0; xx < outSide; xx++) {
+        for (let dy = 0; dy < 3; dy++) {
+          for (let dx = 0; dx < 3; dx++) {
+            const to = ((n * h + y + dy) * w + xx + dx) * c;
+            for (let k = 0; k < c; k++) out[to + k]! += cols[o + k]!;
+            o += c;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The values of `im2col3x3` from NHWC data of shape [b, h, w, c]. */
+export function im2col3x3Values(x: Float32Array, shape: readonly [number, number, number, number], outSide: number): Float32Array {
+  const [b, h, w, c] = shape;
+  const cols = new Float32Array(b * outSide * outSide * 9 * c);
+  let o = 0;
+  for (let n = 0; n < b; n++) {
+    for (let y = 0; y < outSide; y++) {
+      for (let xx = 0; xx < outSide; xx++) {
+        for (let dy = 0; dy < 3; dy++) {
+          for (let dx = 0; dx < 3; dx++) {
+            const from = ((n * h + y + dy) * w + xx + dx) * c;
+            cols.set(x.subarray(from, from + c), o);
+            o += c;
+          }
+        }
+      }
+    }
+  }
+  return cols;
 }
 
 /** Filter gradient of a 3x3 stride-1 conv: patchesᵀ · dy, reshaped to [3, 3, Cin, Cout]. */
@@ -276,9 +341,10 @@ let variableCounter = 0;
 
 /**
  * conv 38→128, 3x3, valid, with both gradients: the filter gradient by im2col,
- * the input gradient as a forward convolution of the zero-padded output
- * gradient with the flipped, transposed kernel (a fast XNNPACK conv on wasm,
- * where the stock Conv2DBackpropInput is slow).
+ * the input gradient on wasm / cpu as dy · Wᵀ followed by col2im (half the
+ * multiply-adds of the alternative: on a 7x7 input the full-padded conv is
+ * mostly zeros), elsewhere as a forward convolution of the zero-padded output
+ * gradient with the flipped, transposed kernel.
  */
 const conv2Op = withGradient<tf.Tensor4D>(([x, w], save) => {
   save([x!, w!]);
@@ -286,6 +352,7 @@ const conv2Op = withGradient<tf.Tensor4D>(([x, w], save) => {
     value: tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'),
     gradFunc: (dy, saved) => {
       const [x2, w2] = saved as [tf.Tensor4D, tf.Tensor4D];
+      if (onCpuSideBackend()) return [conv3x3InputGradByCol2im(dy, w2, x2.shape), conv3x3FilterGrad(x2, dy)];
       const flipped = tf.transpose(tf.reverse(w2, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
       const dx = tf.conv2d(dy, flipped, 1, [
         [0, 0],
