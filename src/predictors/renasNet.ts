@@ -42,9 +42,9 @@ export type RenasNetSnapshot = Float32Array[];
 /** im2col of a 3x3 stride-1 convolution over an already padded NHWC input: [B·o·o, 9·C], taps in (dy, dx) order. */
 function im2col3x3(x: tf.Tensor4D, outSide: number): tf.Tensor2D {
   const [b, , , c] = x.shape;
-  // On the CPU-side backends one copy loop over the (small, 7x7) input beats
-  // 9 slices + a channel concat by ~10x (wasm's Slice/Concat were ~20 % of a
-  // ReNAS training step); elsewhere (GPU) the data stays on the device.
+  // On the CPU-side backends one copy loop over the (small, 7x7) input
+  // replaces 9 slices + a channel concat, which tf.profile put at ~20 % of a
+  // ReNAS training step on wasm; elsewhere (GPU) the data stays on the device.
   if (onCpuSideBackend()) return tf.tensor2d(im2col3x3Values(x.dataSync() as Float32Array, x.shape, outSide), [b * outSide * outSide, 9 * c]);
   const taps: tf.Tensor4D[] = [];
   for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(x, [0, dy, dx, 0], [b, outSide, outSide, c]));
