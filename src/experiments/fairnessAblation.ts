@@ -73,7 +73,8 @@ export interface FairnessAblationConfig {
 /**
  * The study at each profile. `paper` is the CPU-sized configuration (the
  * issue's "cpu" profile): the whole ablation, 3 samplers × 3 seeds and 100
- * architectures, in under an hour on 2 cores (measured CPU cost per update:
+ * architectures, in under an hour on 2 cores (33 min for notebook 02 from an
+ * empty cache on an idle 2-core machine; measured CPU cost per update:
  * uniform ≈ 0.16 s, EF-5 and strict-fair ≈ 0.55 s; ≈ 0.75 s per architecture
  * evaluation). Reduced from the NAS-Bench-201 network: 8 instead of 16
  * channels, 1 instead of 5 cells per stage, 16x16 instead of 32x32 inputs
