@@ -70,45 +70,39 @@ function conv3x3InputGradByCol2im(dy: tf.Tensor4D, w: tf.Tensor4D, inputShape: [
   return tf.tensor4d(values, inputShape);
 }
 
+/**
+ * Where each tap of each patch starts in NHWC data of `shape`, in im2col row
+ * order ((n, y, x) rows, (dy, dx) taps): the one walk both im2col and col2im use.
+ */
+function patchTapOffsets(shape: readonly [number, number, number, number], outSide: number): Int32Array {
+  const [b, h, w, c] = shape;
+  const offsets = new Int32Array(b * outSide * outSide * 9);
+  let t = 0;
+  for (let n = 0; n < b; n++)
+    for (let y = 0; y < outSide; y++)
+      for (let xx = 0; xx < outSide; xx++)
+        for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) offsets[t++] = ((n * h + y + dy) * w + xx + dx) * c;
+  return offsets;
+}
+
 /** The inverse scatter of `im2col3x3Values`: adds each patch row back onto an NHWC array of `shape`. */
 export function col2im3x3Values(cols: Float32Array, shape: readonly [number, number, number, number], outSide: number): Float32Array {
-  const [b, h, w, c] = shape;
-  const out = new Float32Array(b * h * w * c);
-  let o = 0;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < outSide; y++) {
-      for (let xx = 0; xx < outSide; xx++) {
-        for (let dy = 0; dy < 3; dy++) {
-          for (let dx = 0; dx < 3; dx++) {
-            const to = ((n * h + y + dy) * w + xx + dx) * c;
-            for (let k = 0; k < c; k++) out[to + k]! += cols[o + k]!;
-            o += c;
-          }
-        }
-      }
-    }
+  const c = shape[3];
+  const out = new Float32Array(shape[0] * shape[1] * shape[2] * c);
+  const offsets = patchTapOffsets(shape, outSide);
+  for (let t = 0, o = 0; t < offsets.length; t++, o += c) {
+    const to = offsets[t]!;
+    for (let k = 0; k < c; k++) out[to + k]! += cols[o + k]!;
   }
   return out;
 }
 
 /** The values of `im2col3x3` from NHWC data of shape [b, h, w, c]. */
 export function im2col3x3Values(x: Float32Array, shape: readonly [number, number, number, number], outSide: number): Float32Array {
-  const [b, h, w, c] = shape;
-  const cols = new Float32Array(b * outSide * outSide * 9 * c);
-  let o = 0;
-  for (let n = 0; n < b; n++) {
-    for (let y = 0; y < outSide; y++) {
-      for (let xx = 0; xx < outSide; xx++) {
-        for (let dy = 0; dy < 3; dy++) {
-          for (let dx = 0; dx < 3; dx++) {
-            const from = ((n * h + y + dy) * w + xx + dx) * c;
-            cols.set(x.subarray(from, from + c), o);
-            o += c;
-          }
-        }
-      }
-    }
-  }
+  const c = shape[3];
+  const offsets = patchTapOffsets(shape, outSide);
+  const cols = new Float32Array(offsets.length * c);
+  for (let t = 0; t < offsets.length; t++) cols.set(x.subarray(offsets[t]!, offsets[t]! + c), t * c);
   return cols;
 }
 
