@@ -127,7 +127,8 @@ async function main(): Promise<void> {
     try {
       const t0 = performance.now();
       const c0 = cpuSeconds();
-      const result = await runSiameseSweep({ ...point, workers, cacheDir }, { onProgress: false });
+      const executor = workers > 1 ? ({ kind: 'pool', threads: workers } as const) : ({ kind: 'in-thread' } as const);
+      const result = await runSiameseSweep({ ...point, executor, cacheDir }, { onProgress: false });
       return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0, rows: JSON.stringify(result.rows) };
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });

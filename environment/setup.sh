@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up command for a fresh machine (Debian, Node 20, npm 11):
 #   Debian packages (Jupyter to execute and open notebooks, chromium for static
-#   figures), npm ci, the repository's tslab kernelspec, and a data check.
+#   figures, redis-server for the run queue), npm ci, the repository's tslab
+#   kernelspec, and a data check.
 # Safe to rerun: every step skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,8 @@ ROOT=$PWD
 
 log() { printf '\n== %s\n' "$*"; }
 
-apt_packages=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core)
+# redis-server: the run queue (BullMQ) for spreading studies over machines; tests start a private one.
+apt_packages=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core redis-server)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,37 +22,9 @@ import {
 } from '../src/experiments/fairnessAblation.js';
 import { bootstrapTauDifference, pairedTTest, stratifiedSample, studentTTwoSidedP } from '../src/experiments/fairnessStats.js';
 import { parseFairnasArgs } from '../src/cli/fairnas.js';
+import { fixtureCandidates, fixtureCifarFolder } from './fixtures/studies.js';
 
 // ---------------------------------------------------------------- fixtures
-
-/** A CIFAR-10 binary batch of random images in a temp folder (the loader reads folders of .bin files). */
-function fixtureCifarFolder(dir: string, n: number): string {
-  const folder = join(dir, 'cifar');
-  mkdirSync(folder, { recursive: true });
-  const rng = createRng('cifar-fixture');
-  const bytes = new Uint8Array(n * 3073);
-  for (let i = 0; i < n; i++) {
-    bytes[i * 3073] = rng.int(10);
-    for (let k = 1; k < 3073; k++) bytes[i * 3073 + k] = rng.int(256);
-  }
-  writeFileSync(join(folder, 'data_batch_1.bin'), bytes);
-  return folder;
-}
-
-/** Connected cells with a made-up ground truth. */
-function fixtureCandidates(count: number): FairnessCandidate[] {
-  const rng = createRng('candidates');
-  const out: FairnessCandidate[] = [];
-  const seen = new Set<number>();
-  while (out.length < count) {
-    const ordinal = rng.int(NB201_SPACE_SIZE);
-    const arch = nb201FromOrdinal(ordinal);
-    if (seen.has(ordinal) || !nb201IsConnected(arch)) continue;
-    seen.add(ordinal);
-    out.push({ id: String(ordinal), arch, truth: 0.5 + 0.4 * rng() });
-  }
-  return out;
-}
 
 function tinyConfig(dir: string, cifar: string, over: Partial<FairnessAblationConfig> = {}): FairnessAblationConfig {
   return fairnessAblationConfig('smoke', {
@@ -67,7 +39,7 @@ function tinyConfig(dir: string, cifar: string, over: Partial<FairnessAblationCo
     archBins: 2,
     archsPerBin: 2,
     bootstrapResamples: 20,
-    workers: 0,
+    executor: { kind: 'in-thread' },
     cifarSource: cifar,
     outDir: join(dir, 'out'),
     ...over,
@@ -213,7 +185,7 @@ test('runFairnessAblation: equal update budgets, pass counts by sampler; a secon
     assert.equal(checkpoints.length, 3);
     const mtimes = checkpoints.map((f) => statSync(f).mtimeMs);
     const lines: string[] = [];
-    const second = await runFairnessAblation(config, { candidates, onProgress: (l) => lines.push(l) });
+    const second = await runFairnessAblation(config, { candidates, onProgress: (l) => lines.push(l), progress: (p) => lines.push(...p.running) });
     assert.equal(second.computedRuns, 0);
     assert.ok(second.runs.every((r) => r.cached));
     assert.deepEqual(
@@ -265,7 +237,7 @@ test('runFairnessAblation: worker threads give the same results as this thread',
     const candidates = fixtureCandidates(40);
     const samplers = [{ kind: 'uniform' as const }, { kind: 'strict-fair' as const }];
     const here = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, outDir: join(dir, 'here') }), { candidates });
-    const pooled = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, workers: 2, outDir: join(dir, 'pooled') }), { candidates });
+    const pooled = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, executor: { kind: 'pool', threads: 2 }, outDir: join(dir, 'pooled') }), { candidates });
     assert.equal(pooled.computedRuns, 2);
     assert.deepEqual(
       pooled.runs.map((r) => [r.sampler, r.lossHistory, r.accuracy, r.counts]),
@@ -277,11 +249,14 @@ test('runFairnessAblation: worker threads give the same results as this thread',
 });
 
 test('nas fairnas run: options map onto the profile config', () => {
-  const { config, json } = parseFairnasArgs(['run', '--profile', 'smoke', '--seeds', '0,3', '--updates', '7', '--workers', '0', '--json', 'x.json']);
+  const { config, json } = parseFairnasArgs(['run', '--profile', 'smoke', '--seeds', '0,3', '--updates', '7', '--executor', 'in-thread', '--json', 'x.json']);
   assert.equal(config.profile, 'smoke');
   assert.deepEqual(config.seeds, [0, 3]);
   assert.equal(config.updates, 7);
-  assert.equal(config.workers, 0);
+  assert.deepEqual(config.executor, { kind: 'in-thread' });
+  assert.deepEqual(parseFairnasArgs(['run', '--redis', 'redis://127.0.0.1:7000']).config.executor, { kind: 'queue', url: 'redis://127.0.0.1:7000' });
+  assert.deepEqual(parseFairnasArgs(['run', '--threads', '3']).config.executor, { kind: 'pool', threads: 3 });
+  assert.throws(() => parseFairnasArgs(['run', '--executor', 'queue']), /needs --redis/);
   assert.equal(json, 'x.json');
   assert.throws(() => parseFairnasArgs(['run', '--profile', 'cpu']), /not one of smoke, paper, full/);
   assert.throws(() => parseFairnasArgs(['run', '--bogus']), /unknown option/);

@@ -63,7 +63,7 @@ const config: Renas424Config = {
   lossKinds: ['ranking', 'mse'],
   epochs: 2,
   topK: 5,
-  workers: 1,
+  executor: { kind: 'in-thread' },
   wholeSpace: false,
 };
 /** The line or marker trace whose name starts with `prefix` (not its shaded ± band). */

@@ -41,6 +41,7 @@ import { RenasNet, col2im3x3Values, im2col3x3Values } from '../src/predictors/re
 import { NB101_CONV1X1, NB101_CONV3X3, NB101_MAXPOOL3X3, nb101Hash, nb101Spec, type Nb101Spec } from '../src/spaces/nb101.js';
 import { nb101NetworkCost } from '../src/spaces/nb101Cost.js';
 import type { Nb101Space } from '../src/spaces/nb101Enumerate.js';
+import { randomSpecs, syntheticBenchmark } from './fixtures/studies.js';
 
 before(async () => {
   await initBackend();
@@ -49,56 +50,6 @@ before(async () => {
 const at = (t: Float32Array, b: number, c: number, i: number, j: number): number => t[b * RENAS_FEATURES + c * 49 + i * 7 + j]!;
 
 // ---- fixtures: random valid NAS-Bench-101 cells with a learnable synthetic target ----
-
-function randomSpecs(count: number, seed: string): Nb101Spec[] {
-  const rng = createRng(seed);
-  const out: Nb101Spec[] = [];
-  const seen = new Set<string>();
-  while (out.length < count) {
-    const n = 3 + rng.int(5);
-    const matrix = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-    for (let j = 1; j < n; j++) {
-      matrix[rng.int(j)]![j] = 1;
-      for (let i = 0; i < j; i++) if (rng() < 0.3) matrix[i]![j] = 1;
-    }
-    for (let i = 1; i < n - 1; i++) if (!matrix[i]!.some((e) => e)) matrix[i]![n - 1] = 1;
-    const ops = Array.from({ length: n }, (_, v) => (v === 0 ? 'input' : v === n - 1 ? 'output' : ['conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'][rng.int(3)]!));
-    let spec: Nb101Spec;
-    try {
-      spec = nb101Spec(matrix, ops);
-    } catch {
-      continue; // more than 9 edges
-    }
-    const hash = nb101Hash(spec);
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    out.push(spec);
-  }
-  return out;
-}
-
-/** Each interior op has a worth, scaled by its out-degree; plus a little deterministic noise. */
-function syntheticAccuracy(spec: Nb101Spec, noise: number): number {
-  const worth: Record<number, number> = { [NB101_CONV3X3]: 0.8, [NB101_CONV1X1]: 0.2, [NB101_MAXPOOL3X3]: -0.5 };
-  const n = spec.numVertices;
-  let s = 0;
-  for (let v = 1; v < n - 1; v++) {
-    let out = 0;
-    for (let w = v + 1; w < n; w++) out += spec.matrix[v * n + w]!;
-    s += worth[spec.ops[v]!]! * (1 + out);
-  }
-  return 0.8 + 0.1 / (1 + Math.exp(-s / 3)) + 0.002 * noise;
-}
-
-function syntheticBenchmark(count: number, seed: string): Benchmark<Nb101Spec> {
-  const noise = createRng(`${seed}/noise`);
-  const records: BenchRecord<Nb101Spec>[] = randomSpecs(count, seed).map((spec) => ({
-    id: nb101Hash(spec),
-    arch: spec,
-    metrics: { val_acc_108: syntheticAccuracy(spec, noise() - 0.5) },
-  }));
-  return createBenchmark('synthetic-nb101', records);
-}
 
 const bench = syntheticBenchmark(260, 'renas-test');
 const accOf = (rs: readonly BenchRecord<Nb101Spec>[]): number[] => rs.map((r) => r.metrics['val_acc_108']!);
@@ -418,7 +369,7 @@ describe('renas424 runner', () => {
     lossKinds: ['ranking', 'mse'],
     epochs: 3,
     topK: 5,
-    workers: 1,
+    executor: { kind: 'in-thread' },
     wholeSpace: false,
   };
   const strip = (rows: readonly object[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cached' && k !== 'fitSeconds')));
@@ -451,14 +402,13 @@ describe('renas424 runner', () => {
     const cacheDir = join(dir, 'resume');
     const controller = new AbortController();
     const twoSeeds = { ...config, seeds: [1, 2] };
-    let finished = 0;
     await assert.rejects(
       runRenas424(twoSeeds, {
         bench,
         cacheDir,
         signal: controller.signal,
-        onProgress: (m) => {
-          if (/\[\d+\/\d+\]/.test(m) && ++finished === 1) controller.abort(new Error('killed'));
+        progress: (p) => {
+          if (p.computed === 1) controller.abort(new Error('killed'));
         },
       }),
       /killed/,
@@ -472,31 +422,31 @@ describe('renas424 runner', () => {
     assert.equal(new RunCache(cacheDir).size(), 4);
   });
 
-  test('a killed sweep on worker threads keeps the finished runs and starts no new one', async () => {
+  test('a killed sweep on worker threads keeps the finished runs and stops the one in flight', async () => {
     const cacheDir = join(dir, 'resume-threaded');
     const controller = new AbortController();
-    const twoSeeds = { ...config, seeds: [1, 2], workers: 2 };
+    const twoSeeds = { ...config, seeds: [1, 2], executor: { kind: 'pool', threads: 2 } as const };
     await assert.rejects(
       runRenas424(twoSeeds, {
         bench,
         cacheDir,
         signal: controller.signal,
-        onProgress: (m) => {
-          if (/\[1\/\d+\]/.test(m)) controller.abort(new Error('killed'));
+        progress: (p) => {
+          if (p.computed === 1) controller.abort(new Error('killed'));
         },
       }),
       /killed/,
     );
-    // The run in flight on the other thread finished and was kept; the other two never started.
-    assert.equal(new RunCache(cacheDir).size(), 2);
+    // The run in flight on the other thread was stopped (its thread terminated); the other two never started.
+    assert.equal(new RunCache(cacheDir).size(), 1);
     const resumed = await runRenas424(twoSeeds, { bench, cacheDir });
-    assert.equal(resumed.rows.filter((r) => r.cached).length, 2);
+    assert.equal(resumed.rows.filter((r) => r.cached).length, 1);
     assert.equal(new RunCache(cacheDir).size(), 4);
   });
 
   test('worker threads give the same results as the calling thread', async () => {
     const inThread = await runRenas424(config, { bench, cacheDir: join(dir, 'one') });
-    const threaded = await runRenas424({ ...config, workers: 2 }, { bench, cacheDir: join(dir, 'two') });
+    const threaded = await runRenas424({ ...config, executor: { kind: 'pool', threads: 2 } }, { bench, cacheDir: join(dir, 'two') });
     assert.deepEqual(strip(threaded.rows), strip(inThread.rows));
   });
 

@@ -16,50 +16,10 @@ import {
   type SweepRow,
   type SweepRun,
 } from '../src/experiments/siameseSweep.js';
-import { NB201_OPS, NB201_SPACE_SIZE, nb201FromOrdinal } from '../src/spaces/nb201.js';
-import { nb201Cost } from '../src/spaces/nb201Cost.js';
+import { writeSyntheticCells } from './fixtures/studies.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'siamese-sweep-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/**
- * A small NAS-Bench-201-like benchmark in the cell-JSON format: 150 random
- * cells whose "accuracy" grows with their convolutions (plus seeded noise) and
- * whose proxy losses fall with it, so predictors have something to learn.
- */
-function writeSyntheticCells(dir: string, count: number): string {
-  const folder = join(dir, 'cells');
-  const cellDir = join(folder, 'nasbench201_cifar10-10');
-  mkdirSync(cellDir, { recursive: true });
-  const rng = createRng('synthetic-nb201');
-  for (const id of rng.sampleIndices(NB201_SPACE_SIZE, count)) {
-    const arch = nb201FromOrdinal(id);
-    const ops = arch.map((o) => NB201_OPS[o]!);
-    const conv3 = ops.filter((o) => o === 'nor_conv_3x3').length;
-    const conv1 = ops.filter((o) => o === 'nor_conv_1x1').length;
-    const acc = Math.min(0.99, 0.5 + 0.06 * conv3 + 0.03 * conv1 + 0.02 * rng());
-    const cost = nb201Cost(arch, 'cifar10');
-    writeFileSync(
-      join(cellDir, `${id}.json`),
-      JSON.stringify({
-        id,
-        adj_matrix: [[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]],
-        operations: ops.map((o) => (o === 'none' ? 'zeros' : o)),
-        params: cost.params,
-        flops: cost.flops,
-        latency: 0.01,
-        train_time_12: 100,
-        train_time_200: 2000,
-        train_accuracy_200: acc,
-        test_accuracy_200: acc,
-        train_accuracy_12: acc / 2,
-        test_accuracy_12: acc / 2,
-        proxy_losses: [2.3 - acc + 0.05 * rng(), 2.1 - acc + 0.05 * rng(), 2.0 - acc + 0.05 * rng(), 1.9],
-      }),
-    );
-  }
-  return folder;
-}
 
 let cells = '';
 before(async () => {
@@ -92,7 +52,7 @@ function testConfig(overrides: Partial<SiameseSweepConfig> = {}): SiameseSweepCo
     predictor: { epochs: 6, hidden: 8, batchSize: 4, rerankTop: 10 },
     bts: { initialFraction: 0.3, stages: 2, stageRerankTop: 5 },
     correlationSample: 60,
-    workers: 1,
+    executor: { kind: 'in-thread' },
     cacheDir: join(tmp, `cache-${cacheCount++}`),
     sources: { 'nb201-cifar10': cells },
     ...overrides,
@@ -182,15 +142,16 @@ describe('siamese N/K sweep runner', () => {
 
   test('resumes after a kill: finished runs are kept, the rest computed, results unchanged', async () => {
     const config = testConfig();
-    let finished = 0;
+    const stop = new AbortController();
     await assert.rejects(
       runSiameseSweep(config, {
-        onProgress: () => {
-          // Simulated kill after the 5th finished run.
-          if (++finished === 5) throw new Error('killed');
+        signal: stop.signal,
+        // Interrupted after the 5th computed run.
+        onProgress: (p) => {
+          if (p.computed === 5) stop.abort();
         },
       }),
-      /killed/,
+      /abort/i,
     );
     assert.equal(cacheFiles(config.cacheDir!).length, 5);
     const resumed = await runSiameseSweep(config, { onProgress: false });
@@ -216,15 +177,15 @@ describe('siamese N/K sweep runner', () => {
   });
 
   test('the worker pool gives the same results as this thread for the same seeds', async () => {
-    const pooled = await runSiameseSweep(testConfig({ workers: 2 }), { onProgress: false });
+    const pooled = await runSiameseSweep(testConfig({ executor: { kind: 'pool', threads: 2 } }), { onProgress: false });
     assert.equal(pooled.stats.computed, reference.stats.total);
     assert.deepEqual(pooled.runs.map(strip), reference.runs.map(strip));
     assert.deepEqual(pooled.rows, reference.rows);
   });
 
   test('a failing run names itself and stops the sweep', async () => {
-    const config = testConfig({ workers: 2, sources: { 'nb201-cifar10': join(tmp, 'no-such-folder') } });
-    await assert.rejects(runSiameseSweep(config, { onProgress: false }), /run nb201-cifar10 \S+ N=10 K≤10 repeat 0 failed: .*no-such-folder/);
+    const config = testConfig({ executor: { kind: 'pool', threads: 2 }, sources: { 'nb201-cifar10': join(tmp, 'no-such-folder') } });
+    await assert.rejects(runSiameseSweep(config, { onProgress: false }), /run nb201-cifar10 \S+ N=10 K≤10 repeat 0 \(key [0-9a-f]{16}\): .*no-such-folder/);
   });
 
   test('mean best-found curve over repeats', () => {

@@ -5,6 +5,7 @@
  * cached under <resultsDir>/fairnas, so an interrupted command resumes.
  */
 import { writeFileAtomic } from '../core/atomicWrite.js';
+import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
 import { initBackend } from '../backend.js';
 import { PROFILES, type Profile } from '../config.js';
 import {
@@ -21,7 +22,7 @@ const USAGE = `usage: nas fairnas run [options]
   --profile smoke|paper|full   run size (default: NAS_PROFILE or paper; "paper" is the CPU-sized profile)
   --seeds 0,1,2                training seeds (default: the profile's)
   --updates N                  parameter updates per supernet (same for every sampler)
-  --workers N                  worker threads (0: this thread; default: one per core)
+${EXECUTOR_USAGE}
   --out DIR                    checkpoints and cached runs (default: <resultsDir>/fairnas)
   --json FILE                  also write the whole result as JSON`;
 
@@ -41,7 +42,7 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
   const options = new Map<string, string | undefined>();
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
-    if (['--profile', '--seeds', '--updates', '--workers', '--out', '--json'].includes(flag)) options.set(flag, rest[++i]);
+    if (['--profile', '--seeds', '--updates', '--out', '--json', ...EXECUTOR_FLAGS].includes(flag)) options.set(flag, rest[++i]);
     else throw new Error(`nas fairnas run: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
   const profile = options.get('--profile');
@@ -51,14 +52,14 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
   const overrides: { -readonly [K in keyof FairnessAblationConfig]?: FairnessAblationConfig[K] } = {};
   if (options.has('--seeds')) overrides.seeds = positiveInts('--seeds', options.get('--seeds'), true);
   if (options.has('--updates')) overrides.updates = positiveInts('--updates', options.get('--updates'))[0]!;
-  if (options.has('--workers')) overrides.workers = positiveInts('--workers', options.get('--workers'), true)[0]!;
   if (options.has('--out')) {
     const out = options.get('--out');
     if (!out) throw new Error('--out needs a folder');
     overrides.outDir = out;
   }
   if (options.has('--json') && !options.get('--json')) throw new Error('--json needs a file name');
-  return { config: fairnessAblationConfig(profile as Profile | undefined, overrides), json: options.get('--json') };
+  const base = fairnessAblationConfig(profile as Profile | undefined, overrides);
+  return { config: { ...base, executor: executorFromFlags(options, base.executor) }, json: options.get('--json') };
 }
 
 /** Rows as a fixed-width text table. */
@@ -102,11 +103,13 @@ export async function fairnasCommand(args: string[]): Promise<number> {
   const backend = await initBackend();
   log(backend.describe());
   log(describeFairnessConfig(config));
-  const result = await runFairnessAblation(config, { onProgress: log });
-  process.stdout.write(`${formatFairnasSummary(result)}\n`);
-  if (json) {
-    writeFileAtomic(json, JSON.stringify(result, null, 1));
-    log(`wrote ${json}`);
-  }
-  return 0;
+  return runInterruptibly(async (signal) => {
+    const result = await runFairnessAblation(config, { onProgress: log, signal });
+    process.stdout.write(`${formatFairnasSummary(result)}\n`);
+    if (json) {
+      writeFileAtomic(json, JSON.stringify(result, null, 1));
+      log(`wrote ${json}`);
+    }
+    return 0;
+  });
 }

@@ -8,6 +8,7 @@ import { initBackend } from '../backend.js';
 import { PROFILES, type Profile } from '../config.js';
 import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type WholeSpaceResult } from '../experiments/renas424.js';
 import type { RenasLossKind } from '../predictors/renas.js';
+import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
 
 const USAGE = `usage: nas renas run [options]
   --profile smoke|paper|full   run size (default: NAS_PROFILE or paper)
@@ -15,7 +16,7 @@ const USAGE = `usage: nas renas run [options]
   --sizes 424,1000             training-set sizes
   --losses ranking,mse         losses
   --epochs N                   epochs for every size (overrides the profile's scaling)
-  --workers N                  parallel worker threads
+${EXECUTOR_USAGE}
   --no-space                   skip ranking the whole 423,624-cell space
   --json FILE                  also write rows, summary and space ranking as JSON`;
 
@@ -36,7 +37,7 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i]!;
     if (flag === '--no-space') options.set(flag, undefined);
-    else if (['--profile', '--seeds', '--sizes', '--losses', '--epochs', '--workers', '--json'].includes(flag)) options.set(flag, rest[++i]);
+    else if (['--profile', '--seeds', '--sizes', '--losses', '--epochs', '--json', ...EXECUTOR_FLAGS].includes(flag)) options.set(flag, rest[++i]);
     else throw new Error(`nas renas run: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
   }
   const profile = options.get('--profile');
@@ -52,7 +53,7 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
     config = { ...config, lossKinds: losses as RenasLossKind[] };
   }
   if (options.has('--epochs')) config = { ...config, epochs: parseList('--epochs', options.get('--epochs'), Number)[0] as number, epochsBySize: {} };
-  if (options.has('--workers')) config = { ...config, workers: parseList('--workers', options.get('--workers'), Number)[0] as number };
+  config = { ...config, executor: executorFromFlags(options, config.executor) };
   if (options.has('--no-space')) config = { ...config, wholeSpace: false };
   return { config, json: options.get('--json') };
 }
@@ -109,13 +110,15 @@ export async function renasCommand(args: string[]): Promise<number> {
   const backend = await initBackend();
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   log(backend.describe());
-  const result = await runRenas424(config, { onProgress: log });
-  process.stdout.write(`${formatRenasSummary(result)}\n`);
-  const space = result.wholeSpace;
-  if (space) process.stdout.write(`\n${formatSpace(space)}\n`);
-  if (json) {
-    writeFileAtomic(json, JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null }, null, 1));
-    log(`wrote ${json}`);
-  }
-  return 0;
+  return runInterruptibly(async (signal) => {
+    const result = await runRenas424(config, { onProgress: log, signal });
+    process.stdout.write(`${formatRenasSummary(result)}\n`);
+    const space = result.wholeSpace;
+    if (space) process.stdout.write(`\n${formatSpace(space)}\n`);
+    if (json) {
+      writeFileAtomic(json, JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null }, null, 1));
+      log(`wrote ${json}`);
+    }
+    return 0;
+  });
 }

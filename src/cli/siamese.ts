@@ -8,12 +8,15 @@ import { PROFILES, type Profile } from '../config.js';
 import { runSiameseSweep, siameseSweepDefaults, type SiameseSweepConfig } from '../experiments/siameseSweep.js';
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
+import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
 
 const USAGE = [
-  'usage: nas siamese sweep [--profile smoke|paper|full] [--workers N] [--repeats N] [--cache DIR]',
+  'usage: nas siamese sweep [--profile smoke|paper|full] [--repeats N] [--cache DIR] [executor flags]',
   '  runs the Fig. 6 / Fig. 7 N/K sweeps (random, gcn, siams, siams+nsam, siams+nsam+bts) with the',
   '  profile\'s settings (default: NAS_PROFILE, else paper); progress on stderr, summary on stdout.',
-  '  Finished runs are cached (<results>/siamese-nk-sweep/), so rerunning resumes where it stopped.',
+  '  Finished runs are cached (<results>/siamese-nk-sweep/), so rerunning resumes where it stopped;',
+  '  a notebook and this command on the same results folder share the work.',
+  EXECUTOR_USAGE,
 ].join('\n');
 
 function positiveInt(flag: string, value: string | undefined): number {
@@ -25,7 +28,8 @@ function positiveInt(flag: string, value: string | undefined): number {
 /** Parses the flags into the sweep config (profile defaults overridden by flags). */
 export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig {
   let profile: Profile | undefined;
-  const overrides: { workers?: number; repeats?: number; cacheDir?: string } = {};
+  const overrides: { repeats?: number; cacheDir?: string } = {};
+  const executorFlags = new Map<string, string | undefined>();
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i]!;
     const value = flags[i + 1];
@@ -35,10 +39,6 @@ export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig {
           throw new Error(`nas siamese sweep: --profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(value)}`);
         }
         profile = value as Profile;
-        i++;
-        break;
-      case '--workers':
-        overrides.workers = positiveInt(flag, value);
         i++;
         break;
       case '--repeats':
@@ -51,10 +51,17 @@ export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig {
         i++;
         break;
       default:
+        if ((EXECUTOR_FLAGS as readonly string[]).includes(flag)) {
+          if (value === undefined) throw new Error(`nas siamese sweep: ${flag} needs a value`);
+          executorFlags.set(flag, value);
+          i++;
+          break;
+        }
         throw new Error(`nas siamese sweep: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
     }
   }
-  return { ...siameseSweepDefaults(profile), ...overrides };
+  const defaults = siameseSweepDefaults(profile);
+  return { ...defaults, ...overrides, executor: executorFromFlags(executorFlags, defaults.executor) };
 }
 
 /** `nas siamese <subcommand>`; returns the exit code. */
@@ -77,9 +84,10 @@ export async function siameseCommand(args: string[]): Promise<number> {
   }
   const backend = await initBackend();
   process.stderr.write(`backend: ${backend.describe()}\n`);
-  process.stderr.write(`sweep: ${config.repeats} repeats, ${config.workers} worker(s), predictor ${JSON.stringify(config.predictor)}\n`);
+  process.stderr.write(`sweep: ${config.repeats} repeats, executor ${JSON.stringify(config.executor)}, predictor ${JSON.stringify(config.predictor)}\n`);
   for (const note of config.scaledDown ?? []) process.stderr.write(`  scaled down: ${note}\n`);
-  const result = await runSiameseSweep(config);
+  return runInterruptibly(async (signal) => {
+  const result = await runSiameseSweep(config, { signal });
   for (const s of result.skipped) process.stderr.write(`skipped ${s.series}: ${s.reason}\n`);
   const { stats } = result;
   process.stdout.write(
@@ -98,4 +106,5 @@ export async function siameseCommand(args: string[]): Promise<number> {
       '\n',
   );
   return 0;
+  });
 }

@@ -8,7 +8,8 @@
  * (Kendall tau, Spearman rho; mean ± std over seeds, paired t-test between
  * samplers, bootstrap over architectures).
  *
- * Runs (one per sampler and seed) train in parallel worker threads, checkpoint
+ * Runs (one per sampler and seed) go to the run engine (src/engine): this
+ * thread, worker threads or a queue of `nas worker` machines. They checkpoint
  * while training and are cached when finished, so an interrupted study
  * resumes and a finished one is free to re-read.
  */
@@ -22,8 +23,8 @@ import type { SupernetConfig } from '../supernet/nb201Supernet.js';
 import { createSampler, type SamplerSpec } from '../supernet/samplers.js';
 import { DEFAULT_SGD, supernetTrainConfig, type SgdConfig } from '../supernet/train.js';
 import { bootstrapTauDifference, pairedTTest, stratifiedSample, type BootstrapDifference, type PairedTTest, type StratumSummary } from './fairnessStats.js';
-import { cachedFairnessRun, runFairnessTask, type FairnessProgress, type FairnessRunConfig, type FairnessRunResult, type FairnessTask, type FairnessTaskOutcome } from './fairnessTask.js';
-import { defaultThreadCount, WorkerPool } from './workerPool.js';
+import { checkExecutorConfig, defaultThreadCount, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
+import { runFairnessTask, type FairnessRunConfig, type FairnessRunResult, type FairnessTask } from './fairnessTask.js';
 
 /** Bump when a code change alters results: cached runs of older versions are then recomputed. */
 export const FAIRNESS_ABLATION_VERSION = 1;
@@ -61,8 +62,8 @@ export interface FairnessAblationConfig {
   /** Cells whose output is cut off from the input (all score 10 % in NAS-Bench-201); excluded by default. */
   readonly includeDisconnected: boolean;
   readonly bootstrapResamples: number;
-  /** Worker threads (0: run in this thread). */
-  readonly workers: number;
+  /** Where the runs execute: `{ kind: 'in-thread' }`, `{ kind: 'pool', threads }` or `{ kind: 'queue', url }` (see src/engine). */
+  readonly executor: ExecutorConfig;
   /** CIFAR-10 / NAS-Bench-201 sources; undefined: the data folder's checksum-verified files. */
   readonly cifarSource?: string;
   readonly nb201Source?: string;
@@ -113,7 +114,10 @@ export function fairnessAblationConfig(profile: Profile = currentProfile(), over
     includeDisconnected: false,
     bootstrapResamples: byProfile({ smoke: 200, paper: 1000, full: 1000 }, profile),
     // Each wasm thread uses one core; a GPU backend wants a single process.
-    workers: byProfile({ smoke: Math.min(2, defaultThreadCount()), paper: defaultThreadCount(), full: 1 }, profile),
+    executor: byProfile<ExecutorConfig>(
+      { smoke: { kind: 'pool', threads: Math.min(2, defaultThreadCount()) }, paper: { kind: 'pool', threads: defaultThreadCount() }, full: { kind: 'in-thread' } },
+      profile,
+    ),
   };
   return validateFairnessConfig({ ...base, ...overrides });
 }
@@ -130,7 +134,7 @@ export function validateFairnessConfig(c: FairnessAblationConfig): FairnessAblat
   for (const key of ['updates', 'batchSize', 'holdout', 'calibrationBatches', 'evalBatchSize', 'archBins', 'archsPerBin', 'bootstrapResamples'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(`${key} must be a positive integer, got ${c[key]}`);
   }
-  if (!Number.isInteger(c.workers) || c.workers < 0) fail(`workers must be a non-negative integer, got ${c.workers}`);
+  checkExecutorConfig(c.executor, 'fairness ablation config: executor');
   if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) fail(`checkpointEvery must be a non-negative integer, got ${c.checkpointEvery}`);
   return c;
 }
@@ -153,7 +157,7 @@ export function describeFairnessConfig(c: FairnessAblationConfig): string {
     `budget: ${c.updates} parameter updates of batch ${c.batchSize} per supernet, identical for every sampler (≈ ${((c.updates * c.batchSize) / trainImages).toFixed(1)} epochs of ${trainImages} images if the 10,000-image CIFAR-10 subset is used)`,
     `optimizer: SGD lr ${c.optimizer.lr} → ${c.optimizer.lrMin} cosine, momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' Nesterov' : ''}, weight decay ${c.optimizer.weightDecay}, clip ${c.optimizer.gradClipNorm}`,
     `evaluation: ${c.archBins} ground-truth quantile bins × ${c.archsPerBin} = ${c.archBins * c.archsPerBin} architectures (${c.includeDisconnected ? 'disconnected cells included' : 'disconnected cells excluded'}), accuracy on ${c.holdout} held-out training images after BN recalibration on ${c.calibrationBatches}×${c.evalBatchSize} images`,
-    `workers: ${c.workers === 0 ? 'none (this thread)' : `${c.workers} thread(s)`}`,
+    `executor: ${c.executor.kind === 'pool' ? `pool of ${c.executor.threads ?? defaultThreadCount()} worker thread(s)` : c.executor.kind === 'queue' ? `queue at ${c.executor.url}` : 'this thread'}`,
   ].join('\n');
 }
 
@@ -234,8 +238,12 @@ export interface FairnessAblationResult {
 }
 
 export interface FairnessRunOptions {
-  /** Progress lines (stderr in the CLI). */
+  /** Progress display; default: the engine's (notebook output updated in place, terminal bar, or log lines); `false` for none. */
+  readonly progress?: ProgressSink | false;
+  /** Other messages (stderr in the CLI). */
   readonly onProgress?: (line: string) => void;
+  /** Stops the study (finished runs stay cached, trainings keep their checkpoints); the promise rejects. */
+  readonly signal?: AbortSignal;
   /** Candidates to sample from instead of NAS-Bench-201 CIFAR-10 (tests, other ground truths). */
   readonly candidates?: readonly FairnessCandidate[];
 }
@@ -292,58 +300,11 @@ export function fairnessTasks(config: FairnessAblationConfig, archs: readonly Sa
         run,
         // Keyed by training config and data only: a new arch sample or eval setting reuses the trained supernet.
         checkpointPath: join(outDir, 'checkpoints', `${name}-seed${seed}-${configKey({ train, data: run.data })}.json`),
-        cacheDir: join(outDir, 'runs'),
         label: `${name} seed ${seed}`,
       });
     }
   }
   return tasks;
-}
-
-function formatProgress(p: FairnessProgress, startedAt: number): string {
-  const elapsed = `${((performance.now() - startedAt) / 1000).toFixed(0)} s`;
-  switch (p.phase) {
-    case 'start':
-      return `[${p.label}] started (${p.total} updates)`;
-    case 'train':
-      return `[${p.label}] update ${p.done}/${p.total}  loss ${p.loss?.toFixed(3)}  ${elapsed}`;
-    case 'eval':
-      return `[${p.label}] evaluated ${p.done}/${p.total} architectures  ${elapsed}`;
-    case 'done':
-      return `[${p.label}] done  ${elapsed}`;
-  }
-}
-
-/** Runs the tasks not cached yet: in worker threads, or in this thread when `workers` is 0. */
-async function computeRuns(tasks: readonly FairnessTask[], workers: number, log: (line: string) => void): Promise<Map<FairnessTask, FairnessTaskOutcome>> {
-  const outcomes = new Map<FairnessTask, FairnessTaskOutcome>();
-  const startedAt = new Map<string, number>();
-  const onProgress = (p: FairnessProgress): void => {
-    if (p.phase === 'start') startedAt.set(p.label, performance.now());
-    log(formatProgress(p, startedAt.get(p.label) ?? performance.now()));
-  };
-  if (tasks.length === 0) return outcomes;
-  // Longest first (more paths per update = slower), so the threads finish together.
-  const order = [...tasks].sort((x, y) => createSampler(y.run.train.sampler, 0).pathsPerStep - createSampler(x.run.train.sampler, 0).pathsPerStep);
-  if (workers === 0) {
-    for (const task of order) outcomes.set(task, await runFairnessTask(task, onProgress));
-    return outcomes;
-  }
-  const threads = Math.min(workers, order.length);
-  log(`running ${order.length} supernet trainings on ${threads} worker thread(s)`);
-  const pool = new WorkerPool<FairnessTask, FairnessTaskOutcome>({ entry: 'src/experiments/fairnessWorker.mjs', threads });
-  let failed: string[];
-  try {
-    const failures = await pool.runInOrder(order, {
-      onResult: (task, outcome) => outcomes.set(task, outcome),
-      onMessage: (_task, m) => onProgress(m as FairnessProgress),
-    });
-    failed = failures.map(({ task, error }) => `${task.label}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    await pool.close();
-  }
-  if (failed.length > 0) throw new Error(`fairness ablation: ${failed.length} run(s) failed (finished runs are cached; rerun to resume):\n${failed.join('\n')}`);
-  return outcomes;
 }
 
 /** Trains every (sampler, seed) supernet (resuming, using the cache), ranks the sample, and summarises. */
@@ -355,28 +316,33 @@ export async function runFairnessAblation(config: FairnessAblationConfig, option
   const candidates = options.candidates ?? (await nb201Candidates(config));
   const { archs, strata } = sampleArchitectures(candidates, config);
   const tasks = fairnessTasks(config, archs, outDir);
-  const cached = new Map<FairnessTask, FairnessRunResult>();
-  for (const task of tasks) {
-    const hit = cachedFairnessRun(task.cacheDir, task.run);
-    if (hit) cached.set(task, hit);
-  }
-  const pending = tasks.filter((t) => !cached.has(t));
-  log(`fairness ablation: ${tasks.length} runs, ${cached.size} cached, ${pending.length} to compute; results in ${outDir}`);
-  const computed = await computeRuns(pending, config.workers, log);
+  const specs: RunSpec<FairnessTask>[] = tasks.map((task) => ({ key: runKey(task.run), config: task.run, task, label: task.label }));
+  // Longest first (more paths per update = slower), so the threads finish together.
+  const passes = (t: FairnessTask): number => createSampler(t.run.train.sampler, 0).pathsPerStep;
+  const order = [...specs].sort((x, y) => passes(y.task) - passes(x.task));
+  log(`fairness ablation: ${tasks.length} runs; results in ${outDir}`);
+  const outcome = await runStudy<FairnessTask, FairnessRunResult>(
+    { study: 'fairness ablation', taskRef: { module: 'src/experiments/fairnessTask.ts', export: 'runFairnessTask' }, runs: order, local: runFairnessTask },
+    {
+      executor: config.executor,
+      cacheDir: join(outDir, 'runs'),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    },
+  );
+  const byKey = new Map(outcome.runs.map((o) => [o.key, o] as const));
 
   const truth = archs.map((a) => a.truth);
   const params = archs.every((a) => a.params !== null) ? archs.map((a) => a.params!) : null;
-  const runs: FairnessRun[] = tasks.map((task) => {
-    const c = cached.get(task);
-    const r: FairnessRunResult & { cached?: boolean } = c ?? computed.get(task)!;
-    if (r.updates !== config.updates) throw new Error(`${task.label}: ${r.updates} updates, but the budget is ${config.updates}`);
-    const { cached: _wasCached, ...result } = r;
+  const runs: FairnessRun[] = specs.map((spec) => {
+    const { result: r, fromCache } = byKey.get(spec.key)!;
+    if (r.updates !== config.updates) throw new Error(`${spec.label}: ${r.updates} updates, but the budget is ${config.updates}`);
     return {
-      ...result,
+      ...r,
       kendallTau: kendallTau(r.accuracy, truth),
       spearmanRho: spearmanRho(r.accuracy, truth),
       kendallTauVsParams: params ? kendallTau(r.accuracy, params) : NaN,
-      cached: c !== undefined,
+      cached: fromCache,
     };
   });
   const summary = summarizeSamplers(runs, config);
@@ -391,7 +357,7 @@ export async function runFairnessAblation(config: FairnessAblationConfig, option
     summary,
     comparisons,
     wallSeconds: (performance.now() - started) / 1000,
-    computedRuns: pending.length,
+    computedRuns: outcome.stats.computed,
     outDir,
   };
 }

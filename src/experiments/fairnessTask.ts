@@ -3,11 +3,11 @@
  * sampler and one seed (checkpointed, so a killed run resumes), then score
  * every sampled architecture by its supernet accuracy on held-out training
  * images (BN recalibrated per architecture). A pure function of its JSON task,
- * so the calling thread and a worker thread (fairnessWorker.mjs) give the same
- * result; finished runs are kept in a RunCache.
+ * so every executor of the run engine (this thread, a worker thread, a queue
+ * worker on another machine) gives the same result; the engine caches it.
  */
 import { whenBackendReady } from '../backend.js';
-import { RunCache } from '../core/runCache.js';
+import type { TaskContext } from '../engine/index.js';
 import { loadCifar10, type Cifar10Data } from '../loaders/cifar10.js';
 import { nb201FromString } from '../spaces/nb201.js';
 import { evaluateArchs, prepareEvalData, type ArchEvaluation } from '../supernet/evaluate.js';
@@ -44,13 +44,11 @@ export interface FairnessRunConfig {
   readonly archs: readonly string[];
 }
 
-/** A run plus where it keeps its files (not part of the cache key). */
+/** A run plus where it keeps its checkpoint (not part of the cache key). */
 export interface FairnessTask {
   readonly run: FairnessRunConfig;
   /** Supernet checkpoint file (one per training config: a changed arch sample reuses the trained supernet). */
   readonly checkpointPath: string;
-  /** RunCache folder of finished runs. */
-  readonly cacheDir: string;
   /** e.g. `strict-fair seed 1`, for progress lines. */
   readonly label: string;
 }
@@ -77,12 +75,7 @@ export interface FairnessRunResult {
   readonly backend: string;
 }
 
-export interface FairnessTaskOutcome extends FairnessRunResult {
-  /** True when the result came from the cache and nothing was computed. */
-  readonly cached: boolean;
-}
-
-/** Progress of a task, posted from workers to the runner. */
+/** Progress of a task, shown beside the run by the engine. */
 export interface FairnessProgress {
   readonly label: string;
   readonly phase: 'start' | 'train' | 'eval' | 'done';
@@ -107,16 +100,23 @@ function trainingImages(source: string | undefined): Promise<Cifar10Data> {
   return hit;
 }
 
-/** The cached result of `run`, if it finished before. */
-export function cachedFairnessRun(cacheDir: string, run: FairnessRunConfig): FairnessRunResult | undefined {
-  return new RunCache<FairnessRunResult>(cacheDir).get(run);
+/** Progress as the run engine shows it beside the run. */
+function describeProgress(p: FairnessProgress): string {
+  switch (p.phase) {
+    case 'start':
+      return `started, ${p.total} updates`;
+    case 'train':
+      return `update ${p.done}/${p.total}, loss ${p.loss?.toFixed(3)}`;
+    case 'eval':
+      return `evaluated ${p.done}/${p.total} architectures`;
+    case 'done':
+      return 'done';
+  }
 }
 
-/** Trains (or resumes) the supernet and scores the architectures; cached. */
-export async function runFairnessTask(task: FairnessTask, report?: (p: FairnessProgress) => void): Promise<FairnessTaskOutcome> {
-  const cache = new RunCache<FairnessRunResult>(task.cacheDir);
-  const hit = cache.get(task.run);
-  if (hit) return { ...hit, cached: true };
+/** Trains (or resumes from its checkpoint) the supernet and scores the architectures. */
+export async function runFairnessTask(task: FairnessTask, context?: TaskContext): Promise<FairnessRunResult> {
+  const report = context ? (p: FairnessProgress): void => context.progress(describeProgress(p)) : undefined;
   const { train, data: dataSpec, eval: evalSpec, archs } = task.run;
   const label = task.label;
   const backend = await whenBackendReady();
@@ -135,6 +135,8 @@ export async function runFairnessTask(task: FairnessTask, report?: (p: FairnessP
     trainIndices: split.train,
     checkpointPath: task.checkpointPath,
     onStep: (r) => {
+      // In this thread an interrupt stops training here; the checkpoint keeps what was done.
+      context?.signal.throwIfAborted();
       if (resumedFrom < 0) resumedFrom = r.update;
       windowLoss += r.loss;
       windowCount++;
@@ -186,9 +188,8 @@ export async function runFairnessTask(task: FairnessTask, report?: (p: FairnessP
       evalSeconds: (performance.now() - evalStart) / 1000,
       backend: backend.name,
     };
-    cache.put(task.run, result);
     report?.({ label, phase: 'done', done: archList.length, total: archList.length });
-    return { ...result, cached: false };
+    return result;
   } finally {
     trainer.dispose();
   }

@@ -19,19 +19,18 @@
  * and τ are on validation accuracy. The subset's optimum is that of 20,001
  * cells, not of the 423,624-cell space.
  */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { currentProfile, byProfile, resultsDir, type Profile } from '../config.js';
-import { createRng } from '../core/rng.js';
-import { RunCache, configKey } from '../core/runCache.js';
-import type { BenchRecord, Benchmark } from '../core/types.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
+import { RunCache } from '../core/runCache.js';
+import type { Benchmark } from '../core/types.js';
+import { checkExecutorConfig, runKey, runStudy, toWireText, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
-import { bestFoundCurve } from '../metrics/bestFound.js';
 import { kendallTau } from '../metrics/kendallTau.js';
-import { precisionAtK } from '../metrics/precisionAtK.js';
-import { spearmanRho } from '../metrics/spearmanRho.js';
 import { meanStd } from '../metrics/summary.js';
-import { argsortDescending } from '../predictors/types.js';
 import {
   RenasPredictor,
   resolveRenasConfig,
@@ -41,8 +40,20 @@ import {
 } from '../predictors/renas.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
-import { runRenasFitTask, type RenasFitOutcome, type RenasFitTask } from './renasFitTask.js';
-import { WorkerPool } from './workerPool.js';
+import { runRenasFitTask } from './renasFitTask.js';
+import {
+  provideRenasBench,
+  renasTrainIndices,
+  runRenasRunTask,
+  type CompactCurve,
+  type RenasBenchSource,
+  type Renas424RunResult,
+  type RenasRunOutput,
+  type RenasRunTask,
+} from './renasRunTask.js';
+
+export { compactCurve, encodeBenchmark, evaluateRenasRun, expandCurve, renasTrainIndices } from './renasRunTask.js';
+export type { CompactCurve, Renas424RunResult } from './renasRunTask.js';
 
 export interface Renas424Config {
   readonly seeds: readonly number[];
@@ -58,8 +69,8 @@ export interface Renas424Config {
   readonly topK: number;
   /** Other predictor hyperparameters (defaults: DEFAULT_RENAS_CONFIG). */
   readonly predictor: Partial<Omit<RenasPredictorConfig, 'lossKind' | 'epochs'>>;
-  /** Worker threads fitting runs in parallel (1: in the calling thread). */
-  readonly workers: number;
+  /** Where the fits execute: `{ kind: 'in-thread' }`, `{ kind: 'pool', threads }` or `{ kind: 'queue', url }` (see src/engine). */
+  readonly executor: ExecutorConfig;
   /** Ranking of the whole 423,624-cell space by one predictor (`runRenasWholeSpace`); `false` to skip. */
   readonly wholeSpace: false | { readonly seed: number; readonly trainSize: number; readonly lossKind: RenasLossKind; readonly topK: number; readonly batchSize: number; readonly limit?: number };
 }
@@ -92,14 +103,14 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
   return byProfile<Renas424Config>(
     {
       // Two workers even here: the smoke notebook then runs the worker pool inside tslab (CI checks it).
-      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, workers: 2, wholeSpace: { ...wholeSpace, limit: 20_000 } },
+      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, executor: { kind: 'pool', threads: 2 }, wholeSpace: { ...wholeSpace, limit: 20_000 } },
       paper: {
         ...common,
         seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
         trainSizes: [424, 1000, 4236, 10000],
         epochs: 200,
         epochsBySize: { 1000: 10, 4236: 3, 10000: 2 },
-        workers: 2,
+        executor: { kind: 'pool', threads: 2 },
         wholeSpace,
       },
       full: {
@@ -108,7 +119,7 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
         trainSizes: [424, 1000, 4236, 10000],
         epochs: 200,
         epochsBySize: {},
-        workers: 2,
+        executor: { kind: 'pool', threads: 2 },
         wholeSpace,
       },
     },
@@ -118,63 +129,6 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
 
 export function epochsFor(config: Renas424Config, trainSize: number): number {
   return config.epochsBySize[String(trainSize)] ?? config.epochs;
-}
-
-/** A monotone best-found curve stored by its change points: after query `at[i]` (0-based) the best is `value[i]`. */
-export interface CompactCurve {
-  readonly length: number;
-  readonly at: number[];
-  readonly value: number[];
-}
-
-export function compactCurve(values: ArrayLike<number>): CompactCurve {
-  const curve = bestFoundCurve(values);
-  const at: number[] = [];
-  const value: number[] = [];
-  for (let i = 0; i < curve.length; i++) {
-    if (i === 0 || curve[i]! !== curve[i - 1]!) {
-      at.push(i);
-      value.push(curve[i]!);
-    }
-  }
-  return { length: curve.length, at, value };
-}
-
-/** The full curve (one value per query) of a compact one. */
-export function expandCurve(curve: CompactCurve): Float64Array {
-  const out = new Float64Array(curve.length);
-  let k = 0;
-  for (let i = 0; i < curve.length; i++) {
-    while (k + 1 < curve.at.length && curve.at[k + 1]! <= i) k++;
-    out[i] = curve.value[k]!;
-  }
-  return out;
-}
-
-/** What one run stores in the cache. */
-export interface Renas424RunResult {
-  readonly kendallTau: number;
-  readonly spearmanRho: number;
-  /** Fraction of the true top-`topK` of the remaining cells found in the predicted top-`topK`. */
-  readonly precisionAtTopK: number;
-  /** Best true value among the topK best-ranked untrained cells (the paper's reported number). */
-  readonly searchTopKBest: number;
-  /** Best true value among all N + topK trained cells. */
-  readonly searchBest: number;
-  /** Share of subset cells strictly better than `searchBest` (0 = the subset's best). */
-  readonly searchBestTopFraction: number;
-  readonly randomBest: number;
-  readonly randomBestTopFraction: number;
-  readonly searchCurve: CompactCurve;
-  readonly randomCurve: CompactCurve;
-  /** Hashes of the topK cells the search trained, best-ranked first. */
-  readonly searchPicks: string[];
-  readonly keptEpoch: number;
-  readonly finalTrainTau: number;
-  readonly finalLoss: number;
-  readonly batchSize: number;
-  readonly stepsPerEpoch: number;
-  readonly fitSeconds: number;
 }
 
 /** One tidy row per run. */
@@ -220,8 +174,10 @@ export interface Renas424Options {
   readonly bench?: Benchmark<Nb101Spec>;
   /** Cache folder (default `<resultsDir>/renas424/runs`). */
   readonly cacheDir?: string;
-  /** Progress lines (e.g. to stderr). */
+  /** Progress lines of the steps outside the runs (e.g. to stderr). */
   readonly onProgress?: (message: string) => void;
+  /** The runs' progress display; default: the engine's (notebook output updated in place, terminal bar, or log lines); `false` for none. */
+  readonly progress?: ProgressSink | false;
   /** Stops between runs (finished runs stay cached); the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** The space to rank for `config.wholeSpace` (default: `loadNb101Space()`). */
@@ -239,7 +195,7 @@ export function defaultRenasCacheDir(): string {
 }
 
 /** The identity of one run: everything its result depends on (and nothing that only affects speed). */
-function runKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind) {
+function runKeyOf(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind) {
   const { predictBatch: _memoryOnly, ...predictor } = resolveRenasConfig({ ...config.predictor, lossKind, epochs: epochsFor(config, trainSize) });
   return {
     study: 'renas424',
@@ -253,80 +209,18 @@ function runKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: numbe
   };
 }
 
-/** Which subset rows a run trains on: `trainSize` distinct rows drawn from (seed, size) alone. */
-export function renasTrainIndices(benchSize: number, seed: number, trainSize: number): Int32Array {
-  return createRng(`renas424/train/${seed}/${trainSize}`).sampleIndices(benchSize, trainSize);
-}
-
 function checkConfig(config: Renas424Config, benchSize: number): void {
   const where = 'renas424 config';
   if (config.seeds.length === 0 || !config.seeds.every((s) => Number.isInteger(s))) throw new RangeError(`${where}: seeds must be a non-empty list of integers, got ${JSON.stringify(config.seeds)}`);
   if (config.lossKinds.length === 0) throw new RangeError(`${where}: lossKinds is empty`);
   if (!Number.isInteger(config.topK) || config.topK < 1) throw new RangeError(`${where}: topK must be a positive integer, got ${config.topK}`);
-  if (!Number.isInteger(config.workers) || config.workers < 1) throw new RangeError(`${where}: workers must be a positive integer, got ${config.workers}`);
+  checkExecutorConfig(config.executor, `${where}: executor`);
   for (const n of config.trainSizes) {
     if (!Number.isInteger(n) || n < 2) throw new RangeError(`${where}: training-set size ${n} must be an integer ≥ 2`);
     if (n + config.topK > benchSize) throw new RangeError(`${where}: N + topK = ${n + config.topK} exceeds the ${benchSize} cells of the benchmark`);
     const epochs = epochsFor(config, n);
     if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`${where}: epochs for size ${n} must be a positive integer, got ${epochs}`);
   }
-}
-
-/** Raw NCHW encodings of every record, in a SharedArrayBuffer so worker threads can read them without a copy. */
-export function encodeBenchmarkShared(records: readonly BenchRecord<Nb101Spec>[]): Float32Array {
-  const encoded = new Float32Array(new SharedArrayBuffer(records.length * RENAS_FEATURES * 4));
-  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
-  return encoded;
-}
-
-/** Share of `values` strictly greater than `v`. */
-function topFraction(values: Float64Array, v: number): number {
-  let better = 0;
-  for (const x of values) if (x > v) better++;
-  return better / values.length;
-}
-
-/** Metrics of one run from its predictions over the whole benchmark. */
-export function evaluateRenasRun(
-  truth: Float64Array,
-  ids: readonly string[],
-  trainIndices: Int32Array,
-  predictions: Float32Array,
-  topK: number,
-  randomRng: ReturnType<typeof createRng>,
-): Omit<Renas424RunResult, 'keptEpoch' | 'finalTrainTau' | 'finalLoss' | 'batchSize' | 'stepsPerEpoch' | 'fitSeconds'> {
-  const n = truth.length;
-  const isTrain = new Uint8Array(n);
-  for (const i of trainIndices) isTrain[i] = 1;
-  const restPred: number[] = [];
-  const restTruth: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (isTrain[i]) continue;
-    restPred.push(predictions[i]!);
-    restTruth.push(truth[i]!);
-  }
-  const order = argsortDescending(predictions);
-  const picks: number[] = [];
-  for (let k = 0; k < order.length && picks.length < topK; k++) if (!isTrain[order[k]!]) picks.push(order[k]!);
-  const trainedValues = [...Array.from(trainIndices, (i) => truth[i]!), ...picks.map((i) => truth[i]!)];
-  const searchCurve = compactCurve(trainedValues);
-  const searchBest = searchCurve.value[searchCurve.value.length - 1]!;
-  const randomValues = Array.from(randomRng.sampleIndices(n, trainIndices.length + topK), (i) => truth[i]!);
-  const randomCurve = compactCurve(randomValues);
-  const randomBest = randomCurve.value[randomCurve.value.length - 1]!;
-  return {
-    kendallTau: kendallTau(restPred, restTruth),
-    spearmanRho: spearmanRho(restPred, restTruth),
-    precisionAtTopK: precisionAtK(restPred, restTruth, Math.min(topK, restPred.length)),
-    searchTopKBest: Math.max(...picks.map((i) => truth[i]!)),
-    searchBest,
-    searchBestTopFraction: topFraction(truth, searchBest),
-    randomBest,
-    randomBestTopFraction: topFraction(truth, randomBest),
-    searchCurve,
-    randomCurve,
-    searchPicks: picks.map((i) => ids[i]!),
-  };
 }
 
 /** Mean ± std per (trainSize, lossKind), in config order. */
@@ -363,28 +257,41 @@ export function summarizeRenas424(rows: readonly Renas424Row[]): Renas424Summary
   });
 }
 
+/**
+ * Where runs read the benchmark: the data folder's subset, or (a benchmark
+ * given in memory) a file written once under the results folder, content-
+ * addressed, that worker threads and queue workers on this machine can read.
+ */
+function benchSource(options: Renas424Options, bench: Benchmark<Nb101Spec>): RenasBenchSource {
+  if (!options.bench) return { kind: 'nb101-subset' };
+  const text = toWireText({ name: bench.name, records: bench.all() });
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const path = resolve(options.cacheDir ?? defaultRenasCacheDir(), '..', 'benchmarks', `${hash}.json`);
+  if (!existsSync(path)) writeFileAtomic(path, text);
+  const source: RenasBenchSource = { kind: 'file', path };
+  provideRenasBench(source, bench);
+  return source;
+}
+
 /** Runs (or reads from the cache) every (seed, trainSize, lossKind) of the study. */
 export async function runRenas424(config: Renas424Config = renas424Config(), options: Renas424Options = {}): Promise<Renas424Result> {
   const bench = options.bench ?? (await loadNb101Subset());
   checkConfig(config, bench.size);
   const progress = options.onProgress ?? (() => undefined);
-  const cache = new RunCache<Renas424RunResult>(options.cacheDir ?? defaultRenasCacheDir());
-  const records = bench.all();
-  const ids = records.map((r) => r.id);
   const truth = bench.metric(config.target);
+  const source = benchSource(options, bench);
 
   interface Job {
     seed: number;
     trainSize: number;
     lossKind: RenasLossKind;
-    key: ReturnType<typeof runKey>;
-    trainIndices: Int32Array;
+    key: ReturnType<typeof runKeyOf>;
   }
   const jobs: Job[] = [];
   for (const trainSize of config.trainSizes) {
     for (const seed of config.seeds) {
       for (const lossKind of config.lossKinds) {
-        jobs.push({ seed, trainSize, lossKind, key: runKey(config, bench, seed, trainSize, lossKind), trainIndices: renasTrainIndices(bench.size, seed, trainSize) });
+        jobs.push({ seed, trainSize, lossKind, key: runKeyOf(config, bench, seed, trainSize, lossKind) });
       }
     }
   }
@@ -393,79 +300,42 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
   const wsCache = ws ? wholeSpaceCache(options) : undefined;
   const wantsState = (job: Job): boolean =>
     !!ws && job.seed === ws.seed && job.trainSize === ws.trainSize && job.lossKind === ws.lossKind && !wsCache!.get(wholeSpaceKey(config, bench, ws));
+  const keep = (job: Job): boolean => options.keepPredictions?.some((r) => r.seed === job.seed && r.trainSize === job.trainSize && r.lossKind === job.lossKind) ?? false;
   let wholeSpaceState: RenasPredictorState | undefined;
-  const results = new Map<Job, { result: Renas424RunResult; cached: boolean }>();
-  const todo: Job[] = [];
-  for (const job of jobs) {
-    const hit = cache.get(job.key);
-    if (hit) results.set(job, { result: hit, cached: true });
-    else todo.push(job);
-  }
-  progress(`renas424: ${jobs.length} runs, ${jobs.length - todo.length} cached, ${todo.length} to fit (workers: ${Math.min(config.workers, Math.max(todo.length, 1))})`);
-
-  if (todo.length > 0) {
-    const encoded = encodeBenchmarkShared(records);
-    const workers = Math.min(config.workers, todo.length);
-    // Fits run on worker threads (one core each); with one worker, in this thread.
-    const pool =
-      workers > 1
-        ? new WorkerPool<RenasFitTask, RenasFitOutcome>({ entry: 'src/experiments/renasWorker.mjs', threads: workers, workerData: { encoded: encoded.buffer, count: records.length } })
-        : undefined;
-    let done = 0;
-    const started = performance.now();
-    const fitTask = (job: Job): RenasFitTask => ({
+  const specs: RunSpec<RenasRunTask>[] = jobs.map((job) => ({
+    key: runKey(job.key),
+    config: job.key,
+    label: `seed ${job.seed} N=${job.trainSize} ${job.lossKind}`,
+    task: {
+      bench: source,
+      target: config.target,
+      topK: config.topK,
       seed: job.seed,
-      trainIndices: job.trainIndices,
-      trainTargets: Float64Array.from(job.trainIndices, (i) => truth[i]!),
+      trainSize: job.trainSize,
       predictor: job.key.predictor,
+      keepPredictions: keep(job),
       returnState: wantsState(job),
-    });
-    const record = (job: Job, outcome: RenasFitOutcome): void => {
-      if (outcome.state) wholeSpaceState = outcome.state;
-      if (options.keepPredictions?.some((r) => r.seed === job.seed && r.trainSize === job.trainSize && r.lossKind === job.lossKind)) {
-        predictionsCache(options).put(job.key, { predictions: Array.from(outcome.predictions), fitSeconds: outcome.seconds });
-      }
-      const metrics = evaluateRenasRun(truth, ids, job.trainIndices, outcome.predictions, config.topK, createRng(`renas424/random/${job.seed}/${job.trainSize}`));
-      const report = outcome.report;
-      const result: Renas424RunResult = {
-        ...metrics,
-        keptEpoch: report.keptEpoch ?? report.epochs - 1,
-        finalTrainTau: report.trainTauHistory[report.trainTauHistory.length - 1] ?? NaN,
-        finalLoss: report.lossHistory[report.lossHistory.length - 1] ?? NaN,
-        batchSize: report.batchSize,
-        stepsPerEpoch: report.stepsPerEpoch,
-        fitSeconds: outcome.seconds,
-      };
-      cache.put(job.key, result);
-      results.set(job, { result, cached: false });
-      done++;
-      const elapsed = (performance.now() - started) / 1000;
-      progress(
-        `renas424: [${done}/${todo.length}] seed ${job.seed} N=${job.trainSize} ${job.lossKind}: τ=${result.kendallTau.toFixed(3)} ` +
-          `top-${config.topK} best=${result.searchTopKBest.toFixed(4)} (${outcome.seconds.toFixed(1)} s; ${elapsed.toFixed(0)} s elapsed)`,
-      );
-    };
-    try {
-      // A failure or abort stops new fits; finished ones are already cached.
-      if (pool) {
-        const byTask = new Map(todo.map((job) => [fitTask(job), job] as const));
-        const failures = await pool.runInOrder([...byTask.keys()], {
-          onResult: (task, outcome) => record(byTask.get(task)!, outcome),
-          stopOnFailure: true,
-          signal: options.signal,
-        });
-        if (failures.length > 0) throw failures[0]!.error;
-      } else {
-        for (const job of todo) {
-          options.signal?.throwIfAborted();
-          record(job, await runRenasFitTask(encoded, records.length, fitTask(job)));
-        }
-      }
-      options.signal?.throwIfAborted();
-    } finally {
-      await pool?.close();
-    }
-  }
+    },
+  }));
+  const jobOf = new Map(specs.map((spec, i) => [spec.key, jobs[i]!] as const));
+  const outcome = await runStudy<RenasRunTask, RenasRunOutput>(
+    { study: 'renas424', taskRef: { module: 'src/experiments/renasRunTask.ts', export: 'runRenasRunTask' }, runs: specs, local: runRenasRunTask },
+    {
+      executor: config.executor,
+      cacheDir: options.cacheDir ?? defaultRenasCacheDir(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      // Predictions and weights are handed on here, not cached with the run.
+      toStored: (out) => ({ run: out.run }),
+      onResult: ({ key, result, fromCache }) => {
+        if (fromCache) return;
+        if (result.state) wholeSpaceState = result.state;
+        if (result.predictions) predictionsCache(options).put(jobOf.get(key)!.key, { predictions: Array.from(result.predictions), fitSeconds: result.run.fitSeconds });
+      },
+    },
+  );
+  const results = new Map(outcome.runs.map((o, i) => [jobs[i]!, { result: o.result.run, cached: o.fromCache }] as const));
+  options.signal?.throwIfAborted();
 
   const rows: Renas424Row[] = [];
   const curves: Renas424Result['curves'] = {};
@@ -475,7 +345,7 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
     rows.push({ seed: job.seed, trainSize: job.trainSize, lossKind: job.lossKind, epochs: job.key.predictor.epochs, ...scalars, cached });
     curves[`${job.seed}/${job.trainSize}/${job.lossKind}`] = { search: searchCurve, random: randomCurve };
   }
-  const wholeSpace = ws ? await runRenasWholeSpace(config, { ...options, bench, predictorState: wholeSpaceState }) : undefined;
+  const wholeSpace = ws ? await runRenasWholeSpace(config, { ...options, bench, ...(wholeSpaceState ? { predictorState: wholeSpaceState } : {}) }) : undefined;
   return { config, rows, summary: summarizeRenas424(rows), curves, subsetBest: Math.max(...truth), wholeSpace };
 }
 
@@ -615,7 +485,7 @@ function wholeSpaceCache(options: Renas424Options): RunCache<Omit<WholeSpaceResu
 }
 
 function wholeSpaceKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, ws: Exclude<Renas424Config['wholeSpace'], false>) {
-  return { ...runKey(config, bench, ws.seed, ws.trainSize, ws.lossKind), wholeSpace: { topK: ws.topK, limit: ws.limit ?? null } };
+  return { ...runKeyOf(config, bench, ws.seed, ws.trainSize, ws.lossKind), wholeSpace: { topK: ws.topK, limit: ws.limit ?? null } };
 }
 
 /**
@@ -730,7 +600,7 @@ export async function renasRunPredictions(
   const bench = options.bench ?? (await loadNb101Subset());
   checkConfig({ ...config, seeds: [run.seed], trainSizes: [run.trainSize] }, bench.size);
   if (run.lossKind !== 'ranking' && run.lossKind !== 'mse') throw new RangeError(`renasRunPredictions: lossKind must be ranking or mse, got ${JSON.stringify(run.lossKind)}`);
-  const key = runKey(config, bench, run.seed, run.trainSize, run.lossKind);
+  const key = runKeyOf(config, bench, run.seed, run.trainSize, run.lossKind);
   const cache = predictionsCache(options);
   const truthAll = bench.metric(config.target);
   const trainIndices = renasTrainIndices(bench.size, run.seed, run.trainSize);
@@ -772,9 +642,4 @@ export async function renasRunPredictions(
     fitSeconds: stored.fitSeconds,
     cached,
   };
-}
-
-/** Key of a run's cache entry (for tools that inspect the cache folder). */
-export function renasRunCacheKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind): string {
-  return configKey(runKey(config, bench, seed, trainSize, lossKind));
 }

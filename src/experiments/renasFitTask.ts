@@ -1,7 +1,7 @@
 /**
  * One ReNAS run's heavy part — fit a predictor on some rows of an encoded
  * benchmark and score every row — as a plain function of typed arrays, so it
- * runs the same in the calling thread or in a worker thread (renasWorker.mjs).
+ * runs the same in the calling thread or in a worker thread (renasRunTask.ts calls it).
  */
 import { RENAS_FEATURES } from '../encoders/renasTensor.js';
 import { RenasPredictor, type RenasFitReport, type RenasPredictorConfig, type RenasPredictorState } from '../predictors/renas.js';

@@ -9,15 +9,15 @@
  * Runs are planned per (benchmark, method, N, repeat) with the largest K any
  * point asks for at that N: a searcher's first N + K' queries do not depend on
  * K (see `SweepTask`), so every smaller K is read off the same run. Every
- * finished run is written to a `RunCache` at once, so a killed sweep resumes
- * where it stopped and a rerun with the same config does no work. Runs go to a
- * pool of worker threads (piscina; `workers` ≥ 2) or run in this thread
- * (`workers` = 1): both give the same numbers for the same seeds.
+ * finished run is written to the results folder at once, so a killed sweep resumes
+ * where it stopped and a rerun with the same config does no work. Runs go to
+ * the run engine (src/engine) on the configured executor — this thread, a
+ * pool of worker threads, or a BullMQ queue served by `nas worker` on any
+ * number of machines — and give the same numbers on each.
  */
 import { join, resolve } from 'node:path';
-import { WorkerPool } from './workerPool.js';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
-import { RunCache } from '../core/runCache.js';
+import { checkExecutorConfig, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { findDataPath } from '../loaders/dataFiles.js';
 import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
 import { findTinyNanoBench } from '../loaders/tinyNanoBench.js';
@@ -56,19 +56,6 @@ export interface SweepSeries {
   readonly points: readonly SweepPoint[];
 }
 
-export interface SweepProgress {
-  /** Runs finished (cached or computed) out of `total`. */
-  readonly done: number;
-  readonly total: number;
-  /** Of `done`, how many came from the cache. */
-  readonly cached: number;
-  readonly elapsedSeconds: number;
-  /** Estimated seconds left (NaN until a run has been computed). */
-  readonly etaSeconds: number;
-  /** The run that just finished, in words. */
-  readonly last: string;
-}
-
 export interface SiameseSweepConfig {
   /** Root of every run's seed. */
   readonly seed: string;
@@ -78,8 +65,8 @@ export interface SiameseSweepConfig {
   readonly bts: SweepBtsSettings;
   /** Architectures of each benchmark (a fixed random sample) the predictor's Kendall / Spearman are measured on. */
   readonly correlationSample: number;
-  /** Worker threads running runs in parallel; 1 runs them in this thread. */
-  readonly workers: number;
+  /** Where the runs execute: `{ kind: 'in-thread' }`, `{ kind: 'pool', threads }` or `{ kind: 'queue', url }` (see src/engine). */
+  readonly executor: ExecutorConfig;
   /** Where finished runs are cached; default `<resultsDir>/siamese-nk-sweep`. */
   readonly cacheDir?: string;
   /** Data file/folder per benchmark instead of the data folder's (tests, other copies). */
@@ -89,8 +76,10 @@ export interface SiameseSweepConfig {
 }
 
 export interface RunOptions {
-  /** Called after every finished run; default: a line on stderr at most every 10 s and at the end. `false` for silence. */
-  readonly onProgress?: ((p: SweepProgress) => void) | false;
+  /** Progress display; default: the engine's (a notebook output updated in place, a terminal bar, or log lines). `false` for none. */
+  readonly onProgress?: ProgressSink | false;
+  /** Stops the sweep (finished runs stay cached); the promise rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** One (series, method, point, repeat). */
@@ -206,7 +195,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         predictor: { epochs: 22, hidden: 16, batchSize: 8, rerankTop: 60 },
         bts: official,
         correlationSample: 500,
-        workers: 2,
+        executor: { kind: 'pool', threads: 2 },
         scaledDown: [
           'CI check of the plumbing, not of the results',
           '2 repeats per point (paper: 100)',
@@ -225,7 +214,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         predictor: { epochs: 24, hidden: 64, batchSize: 8, rerankTop: 60 },
         bts: official,
         correlationSample: 2000,
-        workers: 2,
+        executor: { kind: 'pool', threads: 2 },
         scaledDown: [
           '20 repeats per point (paper: 100)',
           'predictor: 24 epochs with the official 20/50/30 % + 3 schedule (paper: 200); BTS stages after growth epochs 1..10 of 12',
@@ -245,7 +234,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         predictor: { epochs: 200, hidden: 64, batchSize: 8, rerankTop: 60 },
         bts: official,
         correlationSample: 100_000,
-        workers: 2,
+        executor: { kind: 'pool', threads: 2 },
         scaledDown: [],
       },
     },
@@ -258,7 +247,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
 function checkConfig(config: SiameseSweepConfig): void {
   const where = 'siamese sweep config';
   if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new RangeError(`${where}: repeats must be a positive integer, got ${config.repeats}`);
-  if (!Number.isInteger(config.workers) || config.workers < 1) throw new RangeError(`${where}: workers must be a positive integer, got ${config.workers}`);
+  checkExecutorConfig(config.executor, `${where}: executor`);
   if (!Number.isInteger(config.correlationSample) || config.correlationSample < 0) {
     throw new RangeError(`${where}: correlationSample must be an integer ≥ 0, got ${config.correlationSample}`);
   }
@@ -352,65 +341,9 @@ export function defaultCacheDir(): string {
   return join(resultsDir(), 'siamese-nk-sweep');
 }
 
-/** The worker entry file (a real file: tslab compiles src/ in memory only, workers need one on disk). */
-export function sweepWorkerFile(): string {
-  return resolve(process.cwd(), 'src/experiments/siameseSweepWorker.mjs');
-}
-
 function describeTask(task: SweepTask): string {
   const c = task.config;
   return `${c.benchmark} ${c.method} N=${c.N} K≤${task.K} repeat ${c.repeat}`;
-}
-
-function stderrProgress(): (p: SweepProgress) => void {
-  let lastPrinted = 0;
-  return (p) => {
-    const now = Date.now();
-    if (p.done < p.total && now - lastPrinted < 10_000) return;
-    lastPrinted = now;
-    const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${formatSeconds(p.etaSeconds)}` : '';
-    process.stderr.write(
-      `siamese sweep: ${p.done}/${p.total} runs (${p.cached} cached), ${formatSeconds(p.elapsedSeconds)} elapsed${eta} — last: ${p.last}\n`,
-    );
-  };
-}
-
-function formatSeconds(s: number): string {
-  if (s < 90) return `${s.toFixed(0)} s`;
-  if (s < 5400) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-
-/** Executes `tasks` (in this thread or on `workers` threads), writing each result to the cache as it finishes. */
-async function executeTasks(
-  tasks: readonly SweepTask[],
-  cache: RunCache<SweepRunResult>,
-  workers: number,
-  onDone: (task: SweepTask, result: SweepRunResult) => void,
-): Promise<void> {
-  if (tasks.length === 0) return;
-  const finish = (task: SweepTask, result: SweepRunResult): void => {
-    cache.put(task.config, result);
-    onDone(task, result);
-  };
-  if (workers <= 1) {
-    for (const task of tasks) finish(task, await runSweepTask(task));
-    return;
-  }
-  // Threads stay alive for the whole sweep: each loads a benchmark once and keeps it.
-  const pool = new WorkerPool<SweepTask, SweepRunResult>({ entry: sweepWorkerFile(), threads: Math.min(workers, tasks.length) });
-  let failure: Error | undefined;
-  try {
-    // A failure stops new dispatches while finished runs stay cached.
-    const failures = await pool.runInOrder(tasks, { onResult: finish, stopOnFailure: true });
-    const first = failures[0];
-    if (first) {
-      failure = new Error(`siamese sweep: run ${describeTask(first.task)} failed: ${(first.error as Error).message}`, { cause: first.error });
-    }
-  } finally {
-    await pool.close();
-  }
-  if (failure) throw failure;
 }
 
 /**
@@ -420,46 +353,32 @@ async function executeTasks(
 export async function runSiameseSweep(config: SiameseSweepConfig, options: RunOptions = {}): Promise<SiameseSweepResult> {
   const started = performance.now();
   const { tasks, skipped } = planSweep(config);
-  const cache = new RunCache<SweepRunResult>(config.cacheDir ?? defaultCacheDir());
-  const results = new Map<SweepTask, SweepRun>();
-  const todo: SweepTask[] = [];
-  for (const task of tasks) {
-    const hit = cache.get(task.config);
-    // A cached run that went to a smaller K than now asked for is redone (and overwritten).
-    if (hit && hit.K >= task.K) results.set(task, sweepRun(task.config, hit, true));
-    else todo.push(task);
-  }
-  const report = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
-  const cachedCount = results.size;
-  let computed = 0;
-  const progress = (last: string): void => {
-    if (!report) return;
-    const elapsed = (performance.now() - started) / 1000;
-    const left = todo.length - computed;
-    report({
-      done: cachedCount + computed,
-      total: tasks.length,
-      cached: cachedCount,
-      elapsedSeconds: elapsed,
-      etaSeconds: computed > 0 ? (elapsed / computed) * left : NaN,
-      last,
-    });
-  };
-  if (todo.length === 0) progress('all runs cached');
-  await executeTasks(todo, cache, config.workers, (task, result) => {
-    computed++;
-    results.set(task, sweepRun(task.config, result, false));
-    progress(`${describeTask(task)} (${result.seconds.toFixed(1)} s)`);
-  });
-  const runs = tasks.map((t) => results.get(t)!);
-  const rows = sweepRows(config, runs);
+  const runs: RunSpec<SweepTask>[] = tasks.map((task) => ({ key: runKey(task.config), config: task.config, task, label: describeTask(task) }));
+  const outcome = await runStudy<SweepTask, SweepRunResult>(
+    {
+      study: 'siamese sweep',
+      taskRef: { module: 'src/experiments/siameseSweepTask.ts', export: 'runSweepTask' },
+      runs,
+      local: runSweepTask,
+      // A cached run that went to a smaller K than now asked for is redone (and overwritten).
+      accept: (spec, hit) => hit.K >= spec.task.K,
+    },
+    {
+      executor: config.executor,
+      cacheDir: config.cacheDir ?? defaultCacheDir(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress !== undefined ? { progress: options.onProgress } : {}),
+    },
+  );
+  const sweepRuns = outcome.runs.map((o, i) => sweepRun(tasks[i]!.config, o.result, o.fromCache));
+  const rows = sweepRows(config, sweepRuns);
   return {
     config,
     rows,
     table: summarizeSweep(rows),
-    runs,
+    runs: sweepRuns,
     skipped,
-    stats: { total: tasks.length, cached: cachedCount, computed, seconds: (performance.now() - started) / 1000 },
+    stats: { total: tasks.length, cached: outcome.stats.cached, computed: outcome.stats.computed, seconds: (performance.now() - started) / 1000 },
   };
 }
 

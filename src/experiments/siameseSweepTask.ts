@@ -2,7 +2,7 @@
  * One run of the Siamese-NAS N/K sweep: load (and keep) the benchmark, build
  * the method's searcher, search with a seeded generator, and score the fitted
  * predictor's ranking. Pure function of its JSON input, so the in-process path
- * and the worker pool (siameseSweepWorker.mjs) produce identical results.
+ * and every executor of the run engine (src/engine) produce identical results.
  */
 import { whenBackendReady } from '../backend.js';
 import { createRng } from '../core/rng.js';

@@ -321,6 +321,8 @@ export class SupernetTrainer {
     while (this.done < until) {
       const record = this.step();
       opts.onStep?.(record);
+      // Let the event loop run between steps, so an interrupt (SIGINT) reaches a study running in this thread.
+      await new Promise<void>((resume) => setImmediate(resume));
       if (opts.checkpointPath && every > 0 && this.done % every === 0) {
         await this.saveCheckpoint(opts.checkpointPath);
         savedAt = this.done;

@@ -57,3 +57,26 @@ export function notebookOutput(): NotebookOutput | null {
     },
   };
 }
+
+/** One output of the running cell that later calls replace in place (Jupyter display_id / update_display_data). */
+export interface UpdatableOutput {
+  update(data: MimeBundle): void;
+}
+
+/**
+ * An output that updates in place, or null outside a tslab kernel. The
+ * writer is captured now, so updates go to this cell's output even while a
+ * later cell runs (front-ends route update_display_data by display id).
+ */
+export function updatableOutput(): UpdatableOutput | null {
+  const write = tslabJupyterModule()?.lastWriteDisplayData;
+  if (typeof write !== 'function') return null;
+  const displayId = `nas-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+  let shown = false;
+  return {
+    update(data) {
+      (write as WriteDisplayData)({ data, metadata: {}, transient: { display_id: displayId } }, shown);
+      shown = true;
+    },
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * One run of the ReNAS study as the run engine computes it: load (and keep)
+ * the benchmark, draw the run's training cells, fit the predictor, score
+ * every cell, and measure τ and the search on the cells not trained on. A
+ * pure function of its JSON task, so this thread, a pool thread and a queue
+ * worker on another machine give the same result.
+ */
+import { readFileSync } from 'node:fs';
+import { createBenchmark } from '../core/benchmark.js';
+import { createRng } from '../core/rng.js';
+import type { BenchRecord, Benchmark } from '../core/types.js';
+import { fromWireText, type TaskContext } from '../engine/index.js';
+import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
+import { loadNb101Subset } from '../loaders/nb101.js';
+import { bestFoundCurve } from '../metrics/bestFound.js';
+import { kendallTau } from '../metrics/kendallTau.js';
+import { precisionAtK } from '../metrics/precisionAtK.js';
+import { spearmanRho } from '../metrics/spearmanRho.js';
+import type { RenasPredictorConfig, RenasPredictorState } from '../predictors/renas.js';
+import { argsortDescending } from '../predictors/types.js';
+import type { Nb101Spec } from '../spaces/nb101.js';
+import { runRenasFitTask } from './renasFitTask.js';
+
+/** Where a run's benchmark comes from: the data folder's 20k subset (or another copy of it), or a benchmark file the study wrote. */
+export type RenasBenchSource = { readonly kind: 'nb101-subset'; readonly path?: string } | { readonly kind: 'file'; readonly path: string };
+
+/** A benchmark file (what `writeRenasBenchFile` writes for a benchmark given in memory). */
+export interface RenasBenchFile {
+  readonly name: string;
+  readonly records: readonly BenchRecord<Nb101Spec>[];
+}
+
+export interface RenasRunTask {
+  readonly bench: RenasBenchSource;
+  readonly target: string;
+  readonly topK: number;
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly predictor: Partial<RenasPredictorConfig>;
+  /** Also return the score of every benchmark cell (a predicted-vs-true plot). */
+  readonly keepPredictions: boolean;
+  /** Also return the fitted predictor (to rank the whole space with it). */
+  readonly returnState: boolean;
+}
+
+export interface RenasRunOutput {
+  readonly run: Renas424RunResult;
+  readonly predictions?: Float32Array;
+  readonly state?: RenasPredictorState;
+}
+
+const benches = new Map<string, Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }>>();
+
+function sourceId(source: RenasBenchSource): string {
+  return JSON.stringify(source);
+}
+
+/** Makes a benchmark given in memory available to runs in this thread under `source` (no file read). */
+export function provideRenasBench(source: RenasBenchSource, bench: Benchmark<Nb101Spec>): void {
+  if (!benches.has(sourceId(source))) benches.set(sourceId(source), Promise.resolve({ bench, encoded: encodeBenchmark(bench.all()) }));
+}
+
+async function loadSource(source: RenasBenchSource): Promise<Benchmark<Nb101Spec>> {
+  if (source.kind === 'nb101-subset') return loadNb101Subset(source.path ? { path: source.path } : {});
+  let file: RenasBenchFile;
+  try {
+    file = fromWireText<RenasBenchFile>(readFileSync(source.path, 'utf8'));
+  } catch (err) {
+    throw new Error(`ReNAS run: cannot read the benchmark file ${source.path} (${(err as Error).message}); a queue worker needs the data folder's subset, or this file at the same path`);
+  }
+  return createBenchmark(file.name, file.records);
+}
+
+/** The benchmark of `source` and its encodings, loaded once per thread. */
+export function renasBench(source: RenasBenchSource): Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }> {
+  const id = sourceId(source);
+  let hit = benches.get(id);
+  if (!hit) {
+    hit = loadSource(source).then((bench) => ({ bench, encoded: encodeBenchmark(bench.all()) }));
+    hit.catch(() => benches.delete(id));
+    benches.set(id, hit);
+  }
+  return hit;
+}
+
+/** Fits one run's predictor and measures it (the task function of the ReNAS study). */
+export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext): Promise<RenasRunOutput> {
+  const { bench, encoded } = await renasBench(task.bench);
+  context?.signal.throwIfAborted();
+  const truth = bench.metric(task.target);
+  const trainIndices = renasTrainIndices(bench.size, task.seed, task.trainSize);
+  const outcome = await runRenasFitTask(encoded, bench.size, {
+    seed: task.seed,
+    trainIndices,
+    trainTargets: Float64Array.from(trainIndices, (i) => truth[i]!),
+    predictor: task.predictor,
+    returnState: task.returnState,
+  });
+  const ids = bench.all().map((r) => r.id);
+  const metrics = evaluateRenasRun(truth, ids, trainIndices, outcome.predictions, task.topK, createRng(`renas424/random/${task.seed}/${task.trainSize}`));
+  const report = outcome.report;
+  const run: Renas424RunResult = {
+    ...metrics,
+    keptEpoch: report.keptEpoch ?? report.epochs - 1,
+    finalTrainTau: report.trainTauHistory[report.trainTauHistory.length - 1] ?? NaN,
+    finalLoss: report.lossHistory[report.lossHistory.length - 1] ?? NaN,
+    batchSize: report.batchSize,
+    stepsPerEpoch: report.stepsPerEpoch,
+    fitSeconds: outcome.seconds,
+  };
+  return { run, ...(task.keepPredictions ? { predictions: outcome.predictions } : {}), ...(outcome.state ? { state: outcome.state } : {}) };
+}
+
+/** A monotone best-found curve stored by its change points: after query `at[i]` (0-based) the best is `value[i]`. */
+export interface CompactCurve {
+  readonly length: number;
+  readonly at: number[];
+  readonly value: number[];
+}
+
+export function compactCurve(values: ArrayLike<number>): CompactCurve {
+  const curve = bestFoundCurve(values);
+  const at: number[] = [];
+  const value: number[] = [];
+  for (let i = 0; i < curve.length; i++) {
+    if (i === 0 || curve[i]! !== curve[i - 1]!) {
+      at.push(i);
+      value.push(curve[i]!);
+    }
+  }
+  return { length: curve.length, at, value };
+}
+
+/** The full curve (one value per query) of a compact one. */
+export function expandCurve(curve: CompactCurve): Float64Array {
+  const out = new Float64Array(curve.length);
+  let k = 0;
+  for (let i = 0; i < curve.length; i++) {
+    while (k + 1 < curve.at.length && curve.at[k + 1]! <= i) k++;
+    out[i] = curve.value[k]!;
+  }
+  return out;
+}
+
+/** What one run stores in the cache. */
+export interface Renas424RunResult {
+  readonly kendallTau: number;
+  readonly spearmanRho: number;
+  /** Fraction of the true top-`topK` of the remaining cells found in the predicted top-`topK`. */
+  readonly precisionAtTopK: number;
+  /** Best true value among the topK best-ranked untrained cells (the paper's reported number). */
+  readonly searchTopKBest: number;
+  /** Best true value among all N + topK trained cells. */
+  readonly searchBest: number;
+  /** Share of subset cells strictly better than `searchBest` (0 = the subset's best). */
+  readonly searchBestTopFraction: number;
+  readonly randomBest: number;
+  readonly randomBestTopFraction: number;
+  readonly searchCurve: CompactCurve;
+  readonly randomCurve: CompactCurve;
+  /** Hashes of the topK cells the search trained, best-ranked first. */
+  readonly searchPicks: string[];
+  readonly keptEpoch: number;
+  readonly finalTrainTau: number;
+  readonly finalLoss: number;
+  readonly batchSize: number;
+  readonly stepsPerEpoch: number;
+  readonly fitSeconds: number;
+}
+
+/** Which subset rows a run trains on: `trainSize` distinct rows drawn from (seed, size) alone. */
+export function renasTrainIndices(benchSize: number, seed: number, trainSize: number): Int32Array {
+  return createRng(`renas424/train/${seed}/${trainSize}`).sampleIndices(benchSize, trainSize);
+}
+
+/** Raw NCHW encodings of every record, one row after another. */
+export function encodeBenchmark(records: readonly BenchRecord<Nb101Spec>[]): Float32Array {
+  const encoded = new Float32Array(records.length * RENAS_FEATURES);
+  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
+  return encoded;
+}
+
+/** Share of `values` strictly greater than `v`. */
+function topFraction(values: Float64Array, v: number): number {
+  let better = 0;
+  for (const x of values) if (x > v) better++;
+  return better / values.length;
+}
+
+/** Metrics of one run from its predictions over the whole benchmark. */
+export function evaluateRenasRun(
+  truth: Float64Array,
+  ids: readonly string[],
+  trainIndices: Int32Array,
+  predictions: Float32Array,
+  topK: number,
+  randomRng: ReturnType<typeof createRng>,
+): Omit<Renas424RunResult, 'keptEpoch' | 'finalTrainTau' | 'finalLoss' | 'batchSize' | 'stepsPerEpoch' | 'fitSeconds'> {
+  const n = truth.length;
+  const isTrain = new Uint8Array(n);
+  for (const i of trainIndices) isTrain[i] = 1;
+  const restPred: number[] = [];
+  const restTruth: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isTrain[i]) continue;
+    restPred.push(predictions[i]!);
+    restTruth.push(truth[i]!);
+  }
+  const order = argsortDescending(predictions);
+  const picks: number[] = [];
+  for (let k = 0; k < order.length && picks.length < topK; k++) if (!isTrain[order[k]!]) picks.push(order[k]!);
+  const trainedValues = [...Array.from(trainIndices, (i) => truth[i]!), ...picks.map((i) => truth[i]!)];
+  const searchCurve = compactCurve(trainedValues);
+  const searchBest = searchCurve.value[searchCurve.value.length - 1]!;
+  const randomValues = Array.from(randomRng.sampleIndices(n, trainIndices.length + topK), (i) => truth[i]!);
+  const randomCurve = compactCurve(randomValues);
+  const randomBest = randomCurve.value[randomCurve.value.length - 1]!;
+  return {
+    kendallTau: kendallTau(restPred, restTruth),
+    spearmanRho: spearmanRho(restPred, restTruth),
+    precisionAtTopK: precisionAtK(restPred, restTruth, Math.min(topK, restPred.length)),
+    searchTopKBest: Math.max(...picks.map((i) => truth[i]!)),
+    searchBest,
+    searchBestTopFraction: topFraction(truth, searchBest),
+    randomBest,
+    randomBestTopFraction: topFraction(truth, randomBest),
+    searchCurve,
+    randomCurve,
+    searchPicks: picks.map((i) => ids[i]!),
+  };
+}
