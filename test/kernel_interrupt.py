@@ -95,7 +95,8 @@ def collect(kc, msg_id, timeout):
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    env = dict(os.environ, JUPYTER_PATH=os.path.join(ROOT, "environment", "jupyter"))
+    os.environ["JUPYTER_PATH"] = os.path.join(ROOT, "environment", "jupyter")
+    env = dict(os.environ)
     km = KernelManager(kernel_name="nas-ts")
     km.start_kernel(cwd=ROOT, env=env)
     kc = km.client()
@@ -131,19 +132,25 @@ def main():
         ok &= idle_after is not None and idle_after <= 5.0
         report["done_before_rerun"] = sorted(int(l[1]) for l in log_lines() if l[0] == "done")
 
-        second = kc.execute('await new Promise((r) => setTimeout(r, 3000));\nconsole.log(typeof out === "undefined" ? "out unassigned" : "out assigned");')
+        second = kc.execute('await new Promise((r) => setTimeout(r, 3000));\nconsole.log("next cell");')
         outputs2, _ = collect(kc, second, 60)
-        texts2 = [m["content"].get("text", "") for m in outputs2 if m["msg_type"] == "stream"]
         report["next_cell_outputs"] = [m["msg_type"] for m in outputs2]
-        report["next_cell_text"] = "".join(texts2)
-        ok &= report["next_cell_text"].strip() == "out unassigned" and len(outputs2) == 1
+        report["next_cell_text"] = "".join(m["content"].get("text", "") for m in outputs2 if m["msg_type"] == "stream")
+        ok &= report["next_cell_text"] == "next cell\n" and len(outputs2) == 1
+
+        # The interrupted cell declared nothing: referring to its result does not compile.
+        third = kc.execute("console.log(out.stats.computed);")
+        outputs3, _ = collect(kc, third, 60)
+        report["result_check"] = "".join(m["content"].get("text", "") for m in outputs3 if m["msg_type"] == "stream")
+        ok &= "Cannot find name 'out'" in report["result_check"]
+        time.sleep(1)  # tslab drops requests queued within 200 ms of a failed cell
 
         before = len([l for l in log_lines() if l[0] == "done"])
-        third = kc.execute(study_cell(300))
-        outputs3, reply3 = collect(kc, third, 180)
+        rerun = kc.execute(study_cell(300))
+        outputs4, reply4 = collect(kc, rerun, 180)
         done = [int(l[1]) for l in log_lines() if l[0] == "done"]
-        report["rerun_status"] = reply3["content"]["status"] if reply3 else None
-        report["rerun_text"] = "".join(m["content"].get("text", "") for m in outputs3 if m["msg_type"] == "stream")
+        report["rerun_status"] = reply4["content"]["status"] if reply4 else None
+        report["rerun_text"] = "".join(m["content"].get("text", "") for m in outputs4 if m["msg_type"] == "stream")
         report["done_counts"] = {x: done.count(x) for x in range(1, 7)}
         ok &= report["rerun_status"] == "ok"
         ok &= all(done.count(x) == 1 for x in range(1, 7))

@@ -147,7 +147,13 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
     err.name = 'AbortError';
     controller.abort(err);
   };
-  if (options.stopOnSigint ?? true) process.on('SIGINT', onSigint);
+  if (options.stopOnSigint ?? true) {
+    // Not in the same turn as the caller: a tslab cell's synchronous part runs under vm's breakOnSigint,
+    // and a SIGINT listener added there leaves SIGINT at its default action afterwards (an interrupt
+    // would then kill the kernel).
+    await new Promise<void>((resume) => setImmediate(resume));
+    process.on('SIGINT', onSigint);
+  }
   const signal = controller.signal;
   const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(abortError(signal)), { once: true }));
   aborted.catch(() => undefined);
