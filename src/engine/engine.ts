@@ -6,6 +6,7 @@
  * by key, label and config, and shares a results folder with other processes
  * on the same machine through a claim per run key, so no run is computed twice.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { ClaimFolder, type ClaimAttempt } from './claims.js';
 import { createExecutor } from './executors.js';
@@ -140,6 +141,8 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
   }
 
   const controller = new AbortController();
+  // Every run in flight listens to it (a queue study has hundreds): not a leak.
+  setMaxListeners(0, controller.signal);
   const forward = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', forward, { once: true });
   const onSigint = (): void => {

@@ -125,12 +125,13 @@ export class QueueSubmitter {
     signal.throwIfAborted();
     const data: QueueJobData = { study, label, ref, taskText, codeVersion: codeVersion(), dataVersion: dataVersion(), submittedBy: `${hostname()}:${process.pid}` };
     return new Promise<string>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, data, added: false };
-      this.waiters.set(key, w);
       const onAbort = (): void => {
         this.waiters.delete(key);
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      const w: Waiter = { resolve: (text) => (done(), resolve(text)), reject: (err) => (done(), reject(err)), data, added: false };
+      this.waiters.set(key, w);
       signal.addEventListener('abort', onAbort, { once: true });
       this.submit(key, w).catch((err: unknown) => {
         this.waiters.delete(key);
