@@ -22,28 +22,12 @@ import {
 } from '../src/experiments/fairnessAblation.js';
 import { bootstrapTauDifference, pairedTTest, stratifiedSample, studentTTwoSidedP } from '../src/experiments/fairnessStats.js';
 import { parseFairnasArgs } from '../src/cli/fairnas.js';
-import { fixtureCandidates, fixtureCifarFolder } from './fixtures/studies.js';
+import { fixtureCandidates, fixtureCifarFolder, tinyFairnessConfig } from './fixtures/studies.js';
 
 // ---------------------------------------------------------------- fixtures
 
 function tinyConfig(dir: string, cifar: string, over: Partial<FairnessAblationConfig> = {}): FairnessAblationConfig {
-  return fairnessAblationConfig('smoke', {
-    supernet: { channels: 2, cellsPerStage: 1, numClasses: 10, inputSize: 8 },
-    seeds: [0],
-    updates: 4,
-    batchSize: 8,
-    checkpointEvery: 2,
-    holdout: 24,
-    calibrationBatches: 1,
-    evalBatchSize: 12,
-    archBins: 2,
-    archsPerBin: 2,
-    bootstrapResamples: 20,
-    executor: { kind: 'in-thread' },
-    cifarSource: cifar,
-    outDir: join(dir, 'out'),
-    ...over,
-  });
+  return tinyFairnessConfig(join(dir, 'out'), cifar, { executor: { kind: 'in-thread' }, ...over });
 }
 
 // ---------------------------------------------------------------- stratified sample

@@ -15,12 +15,12 @@ import { Job, Queue } from 'bullmq';
 import { initBackend } from '../src/backend.js';
 import { runKey, runStudy, toWireText, type ExecutorConfig } from '../src/engine/index.js';
 import { redisOptions } from '../src/engine/redis.js';
-import { fairnessAblationConfig, runFairnessAblation } from '../src/experiments/fairnessAblation.js';
+import { runFairnessAblation } from '../src/experiments/fairnessAblation.js';
 import { renas424Config, runRenas424 } from '../src/experiments/renas424.js';
 import { fixedNPoints, runSiameseSweep, type SiameseSweepConfig } from '../src/experiments/siameseSweep.js';
 import { toyTask, type ToyResult, type ToyTask } from './fixtures/engineTasks.js';
 import { redisServerPath, startRedis, startWorker, type RedisHandle, type WorkerHandle } from './fixtures/queueCluster.js';
-import { fixtureCandidates, fixtureCifarFolder, syntheticBenchmark, writeSyntheticCells } from './fixtures/studies.js';
+import { fixtureCandidates, fixtureCifarFolder, syntheticBenchmark, tinyFairnessConfig, writeSyntheticCells } from './fixtures/studies.js';
 
 const redisBinary = redisServerPath();
 
@@ -153,23 +153,7 @@ describe('queue executor (BullMQ on a private redis-server)', { skip }, () => {
     const cifar = fixtureCifarFolder(tmp, 120);
     const candidates = fixtureCandidates(40);
     const fair = (exec: ExecutorConfig, name: string) =>
-      fairnessAblationConfig('smoke', {
-        supernet: { channels: 2, cellsPerStage: 1, numClasses: 10, inputSize: 8 },
-        samplers: [{ kind: 'uniform' }, { kind: 'strict-fair' }],
-        seeds: [0],
-        updates: 4,
-        batchSize: 8,
-        checkpointEvery: 2,
-        holdout: 24,
-        calibrationBatches: 1,
-        evalBatchSize: 12,
-        archBins: 2,
-        archsPerBin: 2,
-        bootstrapResamples: 20,
-        executor: exec,
-        cifarSource: cifar,
-        outDir: join(tmp, `fair-${name}`),
-      });
+      tinyFairnessConfig(join(tmp, `fair-${name}`), cifar, { samplers: [{ kind: 'uniform' }, { kind: 'strict-fair' }], executor: exec });
     const fq = await runFairnessAblation(fair(executor, 'queue'), { candidates, progress: false });
     const fp = await runFairnessAblation(fair(pool, 'pool'), { candidates, progress: false });
     assert.equal(fq.computedRuns, 2);
