@@ -4,6 +4,46 @@
  * and a shell; when those are killed this process is re-parented and stops
  * instead of going on as an orphan). Finished runs are stored either way.
  */
+import { readFileSync } from 'node:fs';
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The npm / npx process that launched this one, if any (`npx nas …` runs
+ * npm exec → sh -c → node): killing it leaves the shell and this process
+ * alive, so that is the process to watch. Linux /proc only; undefined elsewhere.
+ */
+function launcherPid(): number | undefined {
+  let pid: number | undefined = process.ppid;
+  for (let depth = 0; depth < 4 && pid && pid > 1; depth++) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return undefined;
+    }
+    if (/(^|[/ ])npx( |$)|(^|[/ ])npm(-cli\.js)? exec( |$)|npm-cli\.js/.test(cmdline)) return pid;
+    pid = parentOf(pid);
+  }
+  return undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface Interruption {
   readonly signal: AbortSignal;
   /** The signal name that stopped the command, or undefined. */
@@ -28,8 +68,10 @@ export function interruptOnSignals(): Interruption {
   const handlers = { SIGINT: stop('SIGINT'), SIGTERM: stop('SIGTERM'), SIGHUP: stop('SIGHUP') } as const;
   for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
   const parent = process.ppid;
+  const launcher = launcherPid();
   const orphanWatch = setInterval(() => {
     if (process.ppid !== parent) stop('parent process exited')();
+    else if (launcher !== undefined && !alive(launcher)) stop(`launching npm process ${launcher} exited`)();
   }, 1000);
   orphanWatch.unref();
   return {
