@@ -64,7 +64,7 @@ try {
       const result = await runSiameseSweep(sweep('bench', queue, join(tmp, `run-${count}`)), { onProgress: false });
       const seconds = (performance.now() - t0) / 1000;
       rows.push({ workers: count, runs: result.stats.computed, seconds, perMinute: (60 * result.stats.computed) / seconds });
-      console.log(`  ${count} worker(s): ${result.stats.computed} runs in ${seconds.toFixed(1)} s = ${rows.at(-1)!.perMinute.toFixed(2)} runs/min`);
+      console.log(`  ${count} worker(s): ${result.stats.computed} runs in ${seconds.toFixed(1)} s = ${rows.at(-1)!.perMinute.toFixed(2)} runs/min (${(rows.at(-1)!.perMinute / rows[0]!.perMinute).toFixed(2)}x one worker)`);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
