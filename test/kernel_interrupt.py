@@ -59,6 +59,15 @@ def log_lines():
         return []
 
 
+def reply_to(kc, msg_id, timeout):
+    """The shell reply to `msg_id` if one is waiting (other replies are dropped), else None."""
+    try:
+        r = kc.get_shell_msg(timeout=timeout)
+    except Exception:
+        return None
+    return r if r["parent_header"].get("msg_id") == msg_id else None
+
+
 def collect(kc, msg_id, timeout):
     """Outputs of one execute request until its reply and idle status (bounded)."""
     outputs, reply = [], None
@@ -68,13 +77,7 @@ def collect(kc, msg_id, timeout):
         try:
             msg = kc.get_iopub_msg(timeout=0.5)
         except Exception:
-            if reply is None:
-                try:
-                    r = kc.get_shell_msg(timeout=0.1)
-                    if r["parent_header"].get("msg_id") == msg_id:
-                        reply = r
-                except Exception:
-                    pass
+            reply = reply or reply_to(kc, msg_id, 0.1)
             continue
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
@@ -83,13 +86,7 @@ def collect(kc, msg_id, timeout):
             idle = True
         elif t in ("stream", "display_data", "execute_result", "error", "update_display_data"):
             outputs.append(msg)
-        if reply is None:
-            try:
-                r = kc.get_shell_msg(timeout=0.05)
-                if r["parent_header"].get("msg_id") == msg_id:
-                    reply = r
-            except Exception:
-                pass
+        reply = reply or reply_to(kc, msg_id, 0.05)
     return outputs, reply
 
 

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './processes.js';
 
 interface ClaimFile {
   readonly pid: number;
@@ -20,15 +21,6 @@ export type ClaimAttempt = { readonly ok: true; release(): void } | { readonly o
 
 /** Claim files this process holds now: a claim with this pid that is not here was left by an earlier, aborted study in this process (a notebook kernel lives on). */
 const heldHere = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class ClaimFolder {
   constructor(readonly dir: string) {}
@@ -125,6 +117,6 @@ export class ClaimFolder {
     }
     if (claim.host !== hostname()) return `pid ${claim.pid} on ${claim.host} (another host: not checked)`;
     if (claim.pid === process.pid) return heldHere.has(path) ? 'self' : 'stale';
-    return alive(claim.pid) ? `pid ${claim.pid}` : 'stale';
+    return processAlive(claim.pid) ? `pid ${claim.pid}` : 'stale';
   }
 }

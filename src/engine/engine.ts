@@ -92,21 +92,26 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
     const hit = store.get(spec.key, spec.config);
     return hit !== undefined && (plan.accept?.(spec, hit) ?? true) ? hit : undefined;
   };
+  let cached = 0;
+  /** A run whose result is in the results folder (finished earlier, or just now by another process). */
+  const recordCached = (spec: RunSpec<T>, hit: R): void => {
+    cached++;
+    record({ key: spec.key, label: spec.label, result: hit, fromCache: true });
+  };
   const pending: RunSpec<T>[] = [];
   for (const spec of plan.runs) {
     const hit = cachedHit(spec);
-    if (hit !== undefined) record({ key: spec.key, label: spec.label, result: hit, fromCache: true });
+    if (hit !== undefined) recordCached(spec, hit);
     else pending.push(spec);
   }
 
   const sink = options.progress === false ? undefined : (options.progress ?? defaultProgress());
-  let cached = outcomes.size;
   let computed = 0;
-  let failedCount = 0;
   let last = '';
   let computeStart = 0;
   const running = new Map<string, string>();
   const deferred: RunSpec<T>[] = [];
+  const failures: { key: string; label: string; config: unknown; error: unknown }[] = [];
   const report = (phase: ProgressState['phase']): void => {
     if (!sink) return;
     const elapsed = (performance.now() - started) / 1000;
@@ -120,7 +125,7 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
       done: outcomes.size,
       cached,
       computed,
-      failed: failedCount,
+      failed: failures.length,
       running: [...running.values()],
       claimedElsewhere: deferred.length,
       elapsedSeconds: elapsed,
@@ -163,7 +168,6 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
 
   const executor = createExecutor(options.executor, plan.local as never, pending.length);
   const claims = executor.local ? new ClaimFolder(options.cacheDir) : undefined;
-  const failures: { key: string; label: string; config: unknown; error: unknown }[] = [];
   const computedBy = `${hostname()}:${process.pid} (${executor.kind})`;
   const queue = [...pending];
   const stopped = (): boolean => signal.aborted || failures.length > 0;
@@ -180,9 +184,8 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
         const hit = cachedHit(s);
         if (hit !== undefined) {
           deferred.splice(i--, 1);
-          cached++;
           last = `${s.label} (computed by another process)`;
-          record({ key: s.key, label: s.label, result: hit, fromCache: true });
+          recordCached(s, hit);
           report('running');
         } else if (!claims!.heldElsewhere(s.key)) {
           deferred.splice(i, 1);
@@ -208,8 +211,7 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
         const hit = cachedHit(spec);
         if (hit !== undefined) {
           claim.release();
-          cached++;
-          record({ key: spec.key, label: spec.label, result: hit, fromCache: true });
+          recordCached(spec, hit);
           continue;
         }
       }
@@ -244,7 +246,6 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
       } catch (error) {
         running.delete(s.key);
         if (signal.aborted) return;
-        failedCount++;
         failures.push({ key: s.key, label: s.label, config: s.config, error });
         report('running');
       } finally {

@@ -17,8 +17,6 @@ interface Waiter {
   readonly resolve: (text: string) => void;
   readonly reject: (err: Error) => void;
   readonly data: QueueJobData;
-  /** Whether this submitter added the job (it removes its own waiting jobs on abort). */
-  added: boolean;
 }
 
 /** Completed jobs stay a week, so a later submitter (another machine) reads the result instead of recomputing. */
@@ -96,7 +94,6 @@ export class QueueSubmitter {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: { age: 24 * 3600 },
     });
-    w.added = true;
     this.addedKeys.add(key);
   }
 
@@ -130,7 +127,7 @@ export class QueueSubmitter {
         reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
       const done = (): void => signal.removeEventListener('abort', onAbort);
-      const w: Waiter = { resolve: (text) => (done(), resolve(text)), reject: (err) => (done(), reject(err)), data, added: false };
+      const w: Waiter = { resolve: (text) => (done(), resolve(text)), reject: (err) => (done(), reject(err)), data };
       this.waiters.set(key, w);
       signal.addEventListener('abort', onAbort, { once: true });
       this.submit(key, w).catch((err: unknown) => {

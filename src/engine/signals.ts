@@ -5,6 +5,7 @@
  * instead of going on as an orphan). Finished runs are stored either way.
  */
 import { readFileSync } from 'node:fs';
+import { processAlive } from './processes.js';
 
 function parentOf(pid: number): number | undefined {
   try {
@@ -35,15 +36,6 @@ function launcherPid(): number | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface Interruption {
   readonly signal: AbortSignal;
   /** The signal name that stopped the command, or undefined. */
@@ -71,7 +63,7 @@ export function interruptOnSignals(): Interruption {
   const launcher = launcherPid();
   const orphanWatch = setInterval(() => {
     if (process.ppid !== parent) stop('parent process exited')();
-    else if (launcher !== undefined && !alive(launcher)) stop(`launching npm process ${launcher} exited`)();
+    else if (launcher !== undefined && !processAlive(launcher)) stop(`launching npm process ${launcher} exited`)();
   }, 1000);
   orphanWatch.unref();
   return {

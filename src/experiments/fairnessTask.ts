@@ -32,7 +32,7 @@ export interface FairnessEvalSpec {
   readonly seed: string;
 }
 
-/** Everything that determines one run's result (its RunCache key). */
+/** Everything that determines one run's result (hashed into its run key). */
 export interface FairnessRunConfig {
   readonly study: 'fairnas-ablation';
   /** Bumped when a code change changes results, so stale cached runs are not reused. */

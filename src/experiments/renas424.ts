@@ -9,7 +9,7 @@
  *      trained; best true value among them (the paper's number) and among all
  *      N + topK trained, with its rank percentile in the subset;
  *   5. random search with the same N + topK evaluations.
- * Every run is cached (RunCache, keyed by its full config) under
+ * Every run is cached by the run engine (keyed by its full config) under
  * `<resultsDir>/renas424/runs`, so a killed sweep resumes and a rerun is free.
  *
  * Ground truth: the subset holds only the VALIDATION accuracy after 108
@@ -42,6 +42,7 @@ import type { Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
 import { runRenasFitTask } from './renasFitTask.js';
 import {
+  encodeBenchmark,
   provideRenasBench,
   renasTrainIndices,
   runRenasRunTask,
@@ -52,7 +53,7 @@ import {
   type RenasRunTask,
 } from './renasRunTask.js';
 
-export { compactCurve, encodeBenchmark, evaluateRenasRun, expandCurve, renasTrainIndices } from './renasRunTask.js';
+export { compactCurve, evaluateRenasRun, expandCurve, renasTrainIndices } from './renasRunTask.js';
 export type { CompactCurve, Renas424RunResult } from './renasRunTask.js';
 
 export interface Renas424Config {
@@ -610,9 +611,7 @@ export async function renasRunPredictions(
   if (!stored) {
     const records = bench.all();
     options.onProgress?.(`renas424 predictions: fitting seed ${run.seed} N=${run.trainSize} ${run.lossKind} (${key.predictor.epochs} epochs) in this thread`);
-    const encoded = new Float32Array(records.length * RENAS_FEATURES);
-    records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
-    const outcome = await runRenasFitTask(encoded, records.length, {
+    const outcome = await runRenasFitTask(encodeBenchmark(records), records.length, {
       seed: run.seed,
       trainIndices,
       trainTargets: Float64Array.from(trainIndices, (i) => truthAll[i]!),
