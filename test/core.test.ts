@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createBenchmark } from '../src/core/benchmark.js';
 import { createRng } from '../src/core/rng.js';
-import { RunCache, configKey, stableStringify } from '../src/core/runCache.js';
+import { configKey, stableStringify } from '../src/core/configKey.js';
+import { RunStore, missingFields } from '../src/engine/store.js';
 import { writeFileAtomic } from '../src/core/atomicWrite.js';
 import { byProfile, currentProfile } from '../src/config.js';
-import { DataFileError, dataSearchDirs, resolveDataFile } from '../src/loaders/dataFiles.js';
+import { DataFileError, checkData, dataSearchDirs, readDataFile, readManifest, resolveDataFile } from '../src/loaders/dataFiles.js';
 
 test('rng: same seed gives the same stream, different seeds differ, forks are independent', () => {
   const a = createRng(42);
@@ -65,23 +68,33 @@ test('benchmark: get, has, filter, metric and sample', () => {
   assert.throws(() => createBenchmark('dup', [records[0]!, records[0]!]), /duplicate record id "a0"/);
 });
 
-test('runCache: key ignores key order, stores, hits, and refuses a mismatched file', async () => {
+test('configKey ignores key order; RunStore keyed by config stores, hits, and heals a damaged or mismatched file', () => {
   assert.equal(configKey({ a: 1, b: [1, 2] }), configKey({ b: [1, 2], a: 1 }));
   assert.notEqual(configKey({ a: 1 }), configKey({ a: 2 }));
   assert.equal(stableStringify({ b: { d: 1, c: 2 }, a: 0 }), '{"a":0,"b":{"c":2,"d":1}}');
   const dir = mkdtempSync(join(tmpdir(), 'runcache-'));
-  const cache = new RunCache<{ value: number }>(dir);
-  let runs = 0;
-  const work = async () => ({ value: ++runs });
-  assert.deepEqual(await cache.getOrRun({ seed: 1 }, work), { value: 1 });
-  assert.deepEqual(await cache.getOrRun({ seed: 1 }, work), { value: 1 });
-  assert.deepEqual(await cache.getOrRun({ seed: 2 }, work), { value: 2 });
-  assert.equal(runs, 2);
-  assert.equal(cache.size(), 2);
-  writeFileSync(join(dir, `${configKey({ seed: 3 })}.json`), '{"config":{"seed":4},"result":1}');
-  assert.throws(() => cache.get({ seed: 3 }), /different config under the same key/);
-  writeFileSync(join(dir, `${configKey({ seed: 5 })}.json`), '{"config":');
-  assert.throws(() => cache.get({ seed: 5 }), /is not valid JSON/);
+  const warnings: string[] = [];
+  const store = new RunStore<{ value: number }>(dir, (m) => warnings.push(m));
+  store.putByConfig({ seed: 1 }, 'seed 1', { value: 1 });
+  assert.deepEqual(store.getByConfig({ seed: 1 }), { value: 1 });
+  assert.equal(store.getByConfig({ seed: 2 }), undefined);
+  assert.equal(store.keys().length, 1);
+  // Another config under the key, a truncated file, and a whole file lacking a field: each moved aside, named, and a miss.
+  const mismatched = join(dir, `${configKey({ seed: 3 })}.json`);
+  writeFileSync(mismatched, JSON.stringify({ key: configKey({ seed: 3 }), config: { seed: 4 }, result: 1 }));
+  assert.equal(store.getByConfig({ seed: 3 }), undefined);
+  const truncated = join(dir, `${configKey({ seed: 5 })}.json`);
+  writeFileSync(truncated, '{"config":');
+  assert.equal(store.getByConfig({ seed: 5 }), undefined);
+  store.putByConfig({ seed: 6 }, 'seed 6', { value: 6 });
+  assert.equal(store.getByConfig({ seed: 6 }, (r) => missingFields(r, ['value', 'other'])), undefined);
+  assert.equal(warnings.length, 3);
+  assert.match(warnings[0]!, new RegExp(`${mismatched}.*different config.*moved it to`));
+  assert.match(warnings[1]!, new RegExp(`${truncated}.*moved it to`));
+  assert.match(warnings[2]!, /lacks field other/);
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.damaged-')).length, 3);
+  // The healthy run is still there.
+  assert.deepEqual(store.getByConfig({ seed: 1 }), { value: 1 });
 });
 
 test('writeFileAtomic creates folders and leaves no temporary file', () => {
@@ -99,26 +112,28 @@ test('profiles: default paper, explicit values, bad value named in the error', (
 });
 
 test('data resolution: search order, and a missing file names itself, every place searched and its source', async () => {
-  const dirs = dataSearchDirs({ NAS_DATA_DIR: '/elsewhere' }, '/repo');
+  const env = mkdtempSync(join(tmpdir(), 'envdata-'));
+  mkdirSync(join(env, 'cifar10'));
+  writeFileSync(join(env, 'cifar10', 'cifar-10-binary-subset.tar.gz'), 'x');
+  const dirs = dataSearchDirs({ NAS_DATA_DIR: env }, '/repo');
   assert.deepEqual(
     dirs.map((d) => d.dir),
-    ['/elsewhere', '/repo/data', '/shared/data'],
+    [env, '/repo/data', '/shared/data'],
   );
   // A checkout with the manifest but no data anywhere beside it.
   const repo = join(mkdtempSync(join(tmpdir(), 'nodata-')), 'repo');
   mkdirSync(join(repo, 'data'), { recursive: true });
   copyFileSync('data/manifest.json', join(repo, 'data', 'manifest.json'));
-  const empty = mkdtempSync(join(tmpdir(), 'empty-'));
   const previous = process.cwd();
   process.chdir(repo);
   try {
     await assert.rejects(
-      () => resolveDataFile('nasbench201/nasbench201_cells.zip', { NAS_DATA_DIR: empty }),
+      () => resolveDataFile('nasbench201/nasbench201_cells.zip', {}),
       (err: unknown) => {
         assert.ok(err instanceof DataFileError);
         const msg = (err as Error).message;
         assert.match(msg, /data file nasbench201\/nasbench201_cells\.zip not found \(NAS-Bench-201/);
-        for (const dir of [empty, join(repo, 'data'), join(repo, '..', 'shared', 'data')]) {
+        for (const dir of [join(repo, 'data'), join(repo, '..', 'shared', 'data')]) {
           assert.ok(msg.includes(join(dir, 'nasbench201/nasbench201_cells.zip')), `message lists ${dir}`);
         }
         assert.match(msg, /Get it from: .*Siamese-NAS/);
@@ -128,6 +143,45 @@ test('data resolution: search order, and a missing file names itself, every plac
   } finally {
     process.chdir(previous);
   }
+});
+
+test('data resolution: NAS_DATA_DIR that is missing, not a folder or holds no data file is an error, not a silent fallback', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'envbad-'));
+  const file = join(root, 'file');
+  writeFileSync(file, 'x');
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  writeFileSync(join(empty, '.hidden'), 'x');
+  for (const [dir, why] of [[join(root, 'missing'), /does not exist/], [file, /is not a folder/], [empty, /is empty/]] as const) {
+    assert.throws(() => dataSearchDirs({ NAS_DATA_DIR: dir }), (err: unknown) => {
+      assert.ok(err instanceof DataFileError);
+      assert.ok((err as Error).message.includes(`NAS_DATA_DIR=${dir}`));
+      assert.match((err as Error).message, why);
+      assert.match((err as Error).message, /unset it/);
+      return true;
+    });
+    await assert.rejects(() => resolveDataFile('cifar10/cifar-10-binary-subset.tar.gz', { NAS_DATA_DIR: dir }), DataFileError);
+  }
+  const rows = await checkData({ NAS_DATA_DIR: empty }).catch((err: Error) => err);
+  assert.ok(rows instanceof DataFileError);
+});
+
+test('data resolution: a directory or a named pipe at a checksummed path is refused, naming the path; readDataFile verifies the bytes it returns', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'notfile-'));
+  mkdirSync(join(dir, 'cifar10', 'cifar-10-binary-subset.tar.gz'), { recursive: true });
+  const path = join(dir, 'cifar10', 'cifar-10-binary-subset.tar.gz');
+  await assert.rejects(() => resolveDataFile('cifar10/cifar-10-binary-subset.tar.gz', { NAS_DATA_DIR: dir }), new RegExp(`${path} is a directory, expected a regular file`));
+  assert.throws(() => readDataFile('cifar10/cifar-10-binary-subset.tar.gz', { NAS_DATA_DIR: dir }), /is a directory, expected a regular file/);
+  const rows = await checkData({ NAS_DATA_DIR: dir });
+  const row = rows.find((r) => r.path === 'cifar10/cifar-10-binary-subset.tar.gz')!;
+  assert.equal(row.status, 'corrupt');
+  assert.equal(row.folder?.via, 'NAS_DATA_DIR');
+  const fifo = join(dir, 'nasbench101', 'nasbench101_subset20k.json');
+  mkdirSync(join(dir, 'nasbench101'));
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo unavailable');
+  assert.throws(() => readDataFile('nasbench101/nasbench101_subset20k.json', { NAS_DATA_DIR: dir }), /is a named pipe \(FIFO\), expected a regular file/);
+  const real = readDataFile('nasbench101/nasbench101_subset1k_graphs.json', {});
+  assert.equal(createHash('sha256').update(real.bytes).digest('hex'), readManifest().find((e) => e.path === 'nasbench101/nasbench101_subset1k_graphs.json')!.sha256);
 });
 
 test('data resolution: a corrupt file is rejected with both checksums and the source', async () => {
@@ -141,7 +195,9 @@ test('data resolution: a corrupt file is rejected with both checksums and the so
 });
 
 test('data resolution: an unlisted missing file lists every folder searched', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nodata-'));
+  const dir = mkdtempSync(join(tmpdir(), 'somedata-'));
+  mkdirSync(join(dir, 'nasbench101'));
+  writeFileSync(join(dir, 'nasbench101', 'nasbench101_subset20k.json'), '{}');
   await assert.rejects(
     () => resolveDataFile('nope/missing.bin', { NAS_DATA_DIR: dir }),
     (err: unknown) => {

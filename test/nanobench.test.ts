@@ -186,7 +186,7 @@ describe('loadTinyNanoBench on fixtures', () => {
   const malformed: [string, string, string | undefined, RegExp][] = [
     ['bad JSON', '{"adj_matrix": [[0,1],', undefined, /not valid JSON/],
     ['missing gt_accuracy', JSON.stringify({ adj_matrix: CHAIN.adjacency, operations: CHAIN.ops }), 'gt_accuracy', /missing/],
-    ['accuracy in percent', cellFile(2, CHAIN, { gt_accuracy: 91.5 }), 'gt_accuracy', /91\.5 is above 1/],
+    ['accuracy in percent', cellFile(2, CHAIN, { gt_accuracy: 91.5 }), 'gt_accuracy', /is 91\.5, expected a finite number in \[-1, 1\]/],
     ['ragged matrix', cellFile(2, CHAIN, { adj_matrix: [[0, 1, 0], [0, 0], [0, 0, 0]] }), 'adj_matrix', /square matrix; row 1/],
     ['ops length mismatch', cellFile(2, CHAIN, { operations: ['input', 'output'] }), 'adj_matrix', /3x3 but there are 2 operations/],
     ['backward edge', cellFile(2, CHAIN, { adj_matrix: [[0, 1, 0], [0, 0, 1], [0, 1, 0]] }), 'adj_matrix', /edge 2->1 does not point to a later node/],
@@ -228,7 +228,10 @@ describe('findTinyNanoBench', () => {
 
   const present = findTinyNanoBench();
   test('absent data: undefined, and the loader says where to get it', { skip: present ? `real Tiny-NanoBench present at ${present}` : false }, async () => {
-    assert.equal(findTinyNanoBench({ NAS_DATA_DIR: join(tmp, 'empty') }), undefined);
+    // A data folder without Tiny-NanoBench (a NAS_DATA_DIR that does not exist is an error, tested in core.test.ts).
+    const other = join(tmp, 'other-data');
+    mkdirSync(join(other, 'nasbench101'), { recursive: true });
+    assert.equal(findTinyNanoBench({ NAS_DATA_DIR: other }), undefined);
     await assert.rejects(loadTinyNanoBench(), /Tiny-NanoBench not found: .*github\.com\/D0352276\/Siamese-NAS/);
   });
 

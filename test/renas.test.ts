@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { createBenchmark } from '../src/core/benchmark.js';
 import { createRng } from '../src/core/rng.js';
-import { RunCache } from '../src/core/runCache.js';
+import { RunStore } from '../src/engine/store.js';
 import type { BenchRecord, Benchmark } from '../src/core/types.js';
 import { parseRenasArgs } from '../src/cli/renas.js';
 import {
@@ -387,7 +387,7 @@ describe('renas424 runner', () => {
     }
     // Both losses train on the same draw, so their random-search baselines coincide.
     assert.equal(first.rows[0]!.randomBest, first.rows[1]!.randomBest);
-    assert.equal(new RunCache(cacheDir).size(), 2);
+    assert.equal(new RunStore(cacheDir).keys().length, 2);
     const second = await runRenas424(config, { bench, cacheDir });
     assert.ok(second.rows.every((r) => r.cached));
     assert.deepEqual(strip(second.rows), strip(first.rows));
@@ -413,13 +413,13 @@ describe('renas424 runner', () => {
       }),
       /killed/,
     );
-    assert.equal(new RunCache(cacheDir).size(), 1);
+    assert.equal(new RunStore(cacheDir).keys().length, 1);
     const resumed = await runRenas424(twoSeeds, { bench, cacheDir });
     assert.deepEqual(
       resumed.rows.map((r) => r.cached),
       [true, false, false, false],
     );
-    assert.equal(new RunCache(cacheDir).size(), 4);
+    assert.equal(new RunStore(cacheDir).keys().length, 4);
   });
 
   test('a killed sweep on worker threads keeps the finished runs and stops the one in flight', async () => {
@@ -438,10 +438,10 @@ describe('renas424 runner', () => {
       /killed/,
     );
     // The run in flight on the other thread was stopped (its thread terminated); the other two never started.
-    assert.equal(new RunCache(cacheDir).size(), 1);
+    assert.equal(new RunStore(cacheDir).keys().length, 1);
     const resumed = await runRenas424(twoSeeds, { bench, cacheDir });
     assert.equal(resumed.rows.filter((r) => r.cached).length, 1);
-    assert.equal(new RunCache(cacheDir).size(), 4);
+    assert.equal(new RunStore(cacheDir).keys().length, 4);
   });
 
   test('worker threads give the same results as the calling thread', async () => {

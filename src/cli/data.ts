@@ -7,13 +7,19 @@ export async function dataCommand(args: string[]): Promise<number> {
     process.stderr.write(`nas data: unknown subcommand ${JSON.stringify(sub)} (expected: check)\n`);
     return 2;
   }
-  process.stdout.write(`data folders searched, in order:\n${dataSearchDirs().map((d) => `  ${d.dir} (${d.via})`).join('\n')}\n\n`);
-  const rows = await checkData();
+  let rows;
+  try {
+    process.stdout.write(`data folders searched, in order:\n${dataSearchDirs().map((d) => `  ${d.dir} (${d.via})`).join('\n')}\n\n`);
+    rows = await checkData();
+  } catch (err) {
+    process.stderr.write(`nas data check: ${(err as Error).message}\n`);
+    return 1;
+  }
   let failed = 0;
   for (const row of rows) {
     const size = row.bytes === undefined ? '' : ` ${(row.bytes / 2 ** 20).toFixed(1)} MiB`;
     const tag = row.required ? '' : ' (optional)';
-    process.stdout.write(`${row.status.padEnd(26)} ${row.path}${tag}${size}${row.location ? `\n${' '.repeat(27)}at ${row.location}` : ''}\n`);
+    process.stdout.write(`${row.status.padEnd(26)} ${row.path}${tag}${size}${row.location ? `\n${' '.repeat(27)}at ${row.location}${row.folder ? ` (from ${row.folder.via})` : ''}` : ''}\n`);
     if (row.status === 'corrupt' || (row.status === 'missing' && row.required)) {
       failed++;
       process.stdout.write(`${row.detail?.replace(/^/gm, ' '.repeat(27))}\n`);

@@ -89,7 +89,7 @@ export async function runStudy<T, R>(plan: StudyPlan<T, R>, options: RunStudyOpt
     options.onResult?.(outcome);
   };
   const cachedHit = (spec: RunSpec<T>): R | undefined => {
-    const hit = store.get(spec.key, spec.config);
+    const hit = store.get(spec.key, spec.config, plan.check);
     return hit !== undefined && (plan.accept?.(spec, hit) ?? true) ? hit : undefined;
   };
   let cached = 0;

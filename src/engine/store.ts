@@ -5,10 +5,12 @@
  * the key) is moved aside with a warning and that run is recomputed; the
  * other runs are still used.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { readRegularText } from '../core/files.js';
 import { join } from 'node:path';
-import { stableStringify } from '../core/runCache.js';
+import { configKey, stableStringify } from '../core/configKey.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
+import { moveAsideDamaged } from '../core/damagedFile.js';
 import { fromWire, toWire } from './wire.js';
 
 interface StoredRun {
@@ -30,13 +32,18 @@ export class RunStore<R> {
     return join(this.dir, `${key}.json`);
   }
 
-  /** The stored result of `key` (whose config must equal `config`), or undefined. Damaged files are moved aside. */
-  get(key: string, config: unknown): R | undefined {
+  /**
+   * The stored result of `key` (whose config must equal `config`), or
+   * undefined. Damaged files are moved aside; `check` says what is wrong with
+   * a result that parses but is not a whole result (fields missing), which
+   * counts as damage too.
+   */
+  get(key: string, config: unknown, check?: (result: R) => string | undefined): R | undefined {
     const path = this.file(key);
     if (!existsSync(path)) return undefined;
     let entry: StoredRun;
     try {
-      entry = JSON.parse(readFileSync(path, 'utf8')) as StoredRun;
+      entry = JSON.parse(readRegularText(path, 'run file')) as StoredRun;
       if (!entry || typeof entry !== 'object' || entry.key !== key || !('result' in entry) || !('config' in entry)) {
         throw new Error('not a run file of this key (fields key, config, result)');
       }
@@ -48,7 +55,23 @@ export class RunStore<R> {
       this.moveAside(path, 'it holds a different config under the same key');
       return undefined;
     }
-    return fromWire(entry.result) as R;
+    const result = fromWire(entry.result) as R;
+    const problem = check?.(result);
+    if (problem !== undefined) {
+      this.moveAside(path, `its result ${problem}`);
+      return undefined;
+    }
+    return result;
+  }
+
+  /** `get` keyed by the hash of `config` itself, for caches whose key is their config. */
+  getByConfig(config: unknown, check?: (result: R) => string | undefined): R | undefined {
+    return this.get(configKey(config), config, check);
+  }
+
+  /** `put` keyed by the hash of `config`. */
+  putByConfig(config: unknown, label: string, result: R): void {
+    this.put(configKey(config), label, config, result, `pid ${process.pid}`);
   }
 
   put(key: string, label: string, config: unknown, result: R, computedBy: string): void {
@@ -62,13 +85,13 @@ export class RunStore<R> {
   }
 
   private moveAside(path: string, why: string): void {
-    const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    mkdirSync(this.dir, { recursive: true });
-    try {
-      renameSync(path, aside);
-      this.warn(`run cache: ${path} could not be used (${why}); moved it to ${aside} and that run will be recomputed`);
-    } catch {
-      // Another process moved it first.
-    }
+    moveAsideDamaged(path, why, 'run cache', this.warn);
   }
+}
+
+/** For `check`: which of `fields` a result lacks, as "lacks fields a, b", or undefined. */
+export function missingFields(result: unknown, fields: readonly string[]): string | undefined {
+  if (!result || typeof result !== 'object') return `is ${result === null ? 'null' : typeof result}, not an object`;
+  const missing = fields.filter((f) => (result as Record<string, unknown>)[f] === undefined);
+  return missing.length ? `lacks field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : undefined;
 }

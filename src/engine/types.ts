@@ -46,6 +46,12 @@ export interface StudyPlan<T, R> {
   readonly local?: TaskFunction<T, R>;
   /** Whether a cached result still answers this run (default: always). E.g. a sweep run cached with a smaller K than now asked. */
   readonly accept?: (spec: RunSpec<T>, cached: R) => boolean;
+  /**
+   * What is wrong with a cached result that parses but is not whole (e.g.
+   * "lacks field tau", see `missingFields`), or undefined. Such a file is
+   * damaged: it is moved aside with a warning and the run recomputed.
+   */
+  readonly check?: (cached: R) => string | undefined;
 }
 
 /** Which executor runs the missing runs. */

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { configKey } from '../core/runCache.js';
+import { configKey } from '../core/configKey.js';
 
 let dataMemo: { root: string; version: string } | undefined;
 let codeMemo: { root: string; version: string } | undefined;

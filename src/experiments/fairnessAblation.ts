@@ -15,7 +15,7 @@
  */
 import { join, resolve } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
-import { configKey } from '../core/runCache.js';
+import { configKey } from '../core/configKey.js';
 import { loadNb201 } from '../loaders/cellJson.js';
 import { kendallTau, meanStd, spearmanRho } from '../metrics/index.js';
 import { nb201IsConnected, nb201ToString, NB201_NUM_EDGES, NB201_NUM_OPS, type Nb201Arch } from '../spaces/nb201.js';
@@ -23,6 +23,7 @@ import type { SupernetConfig } from '../supernet/nb201Supernet.js';
 import { createSampler, type SamplerSpec } from '../supernet/samplers.js';
 import { DEFAULT_SGD, supernetTrainConfig, type SgdConfig } from '../supernet/train.js';
 import { bootstrapTauDifference, pairedTTest, stratifiedSample, type BootstrapDifference, type PairedTTest, type StratumSummary } from './fairnessStats.js';
+import { missingFields } from '../engine/store.js';
 import { checkExecutorConfig, defaultThreadCount, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { runFairnessTask, type FairnessRunConfig, type FairnessRunResult, type FairnessTask } from './fairnessTask.js';
 
@@ -322,7 +323,13 @@ export async function runFairnessAblation(config: FairnessAblationConfig, option
   const order = [...specs].sort((x, y) => passes(y.task) - passes(x.task));
   log(`fairness ablation: ${tasks.length} runs; results in ${outDir}`);
   const outcome = await runStudy<FairnessTask, FairnessRunResult>(
-    { study: 'fairness ablation', taskRef: { module: 'src/experiments/fairnessTask.ts', export: 'runFairnessTask' }, runs: order, local: runFairnessTask },
+    {
+      study: 'fairness ablation',
+      taskRef: { module: 'src/experiments/fairnessTask.ts', export: 'runFairnessTask' },
+      runs: order,
+      local: runFairnessTask,
+      check: (r) => missingFields(r, ['sampler', 'seed', 'updates', 'forwardBackwardPasses', 'lossHistory', 'counts', 'accuracy', 'heldOutLoss', 'heldOutImages']),
+    },
     {
       executor: config.executor,
       cacheDir: join(outDir, 'runs'),

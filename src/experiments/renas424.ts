@@ -24,9 +24,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { currentProfile, byProfile, resultsDir, type Profile } from '../config.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import { RunCache } from '../core/runCache.js';
 import type { Benchmark } from '../core/types.js';
 import { checkExecutorConfig, runKey, runStudy, toWireText, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
+import { RunStore, missingFields } from '../engine/store.js';
 import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { kendallTau } from '../metrics/kendallTau.js';
@@ -300,7 +300,7 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
   const ws = config.wholeSpace;
   const wsCache = ws ? wholeSpaceCache(options) : undefined;
   const wantsState = (job: Job): boolean =>
-    !!ws && job.seed === ws.seed && job.trainSize === ws.trainSize && job.lossKind === ws.lossKind && !wsCache!.get(wholeSpaceKey(config, bench, ws));
+    !!ws && job.seed === ws.seed && job.trainSize === ws.trainSize && job.lossKind === ws.lossKind && !wsCache!.getByConfig(wholeSpaceKey(config, bench, ws), wholeSpaceProblem);
   const keep = (job: Job): boolean => options.keepPredictions?.some((r) => r.seed === job.seed && r.trainSize === job.trainSize && r.lossKind === job.lossKind) ?? false;
   let wholeSpaceState: RenasPredictorState | undefined;
   const specs: RunSpec<RenasRunTask>[] = jobs.map((job) => ({
@@ -320,7 +320,13 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
   }));
   const jobOf = new Map(specs.map((spec, i) => [spec.key, jobs[i]!] as const));
   const outcome = await runStudy<RenasRunTask, RenasRunOutput>(
-    { study: 'renas424', taskRef: { module: 'src/experiments/renasRunTask.ts', export: 'runRenasRunTask' }, runs: specs, local: runRenasRunTask },
+    {
+      study: 'renas424',
+      taskRef: { module: 'src/experiments/renasRunTask.ts', export: 'runRenasRunTask' },
+      runs: specs,
+      local: runRenasRunTask,
+      check: (r) => missingFields(r, ['run']) ?? missingFields(r.run, ['kendallTau', 'spearmanRho', 'precisionAtTopK', 'searchTopKBest', 'searchBest', 'randomBest']),
+    },
     {
       executor: config.executor,
       cacheDir: options.cacheDir ?? defaultRenasCacheDir(),
@@ -331,7 +337,9 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
       onResult: ({ key, result, fromCache }) => {
         if (fromCache) return;
         if (result.state) wholeSpaceState = result.state;
-        if (result.predictions) predictionsCache(options).put(jobOf.get(key)!.key, { predictions: Array.from(result.predictions), fitSeconds: result.run.fitSeconds });
+        if (result.predictions) {
+          predictionsCache(options).putByConfig(jobOf.get(key)!.key, `predictions ${key}`, { predictions: Array.from(result.predictions), fitSeconds: result.run.fitSeconds });
+        }
       },
     },
   );
@@ -477,12 +485,17 @@ export interface WholeSpaceResult extends WholeSpaceRanking {
   readonly cached: boolean;
 }
 
-function predictionsCache(options: Pick<Renas424Options, 'cacheDir'>): RunCache<StoredPredictions> {
-  return new RunCache<StoredPredictions>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'predictions'));
+// Both are keyed by their config; a damaged file is moved aside and recomputed (RunStore).
+function predictionsCache(options: Pick<Renas424Options, 'cacheDir'>): RunStore<StoredPredictions> {
+  return new RunStore<StoredPredictions>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'predictions'));
 }
 
-function wholeSpaceCache(options: Renas424Options): RunCache<Omit<WholeSpaceResult, 'cached'>> {
-  return new RunCache<Omit<WholeSpaceResult, 'cached'>>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'space'));
+function wholeSpaceCache(options: Renas424Options): RunStore<Omit<WholeSpaceResult, 'cached'>> {
+  return new RunStore<Omit<WholeSpaceResult, 'cached'>>(join(options.cacheDir ?? defaultRenasCacheDir(), '..', 'space'));
+}
+
+function wholeSpaceProblem(r: Omit<WholeSpaceResult, 'cached'>): string | undefined {
+  return missingFields(r, ['seed', 'trainSize', 'lossKind', 'ranked', 'top', 'topInBenchmark', 'bestTrueValueInTop']);
 }
 
 function wholeSpaceKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, ws: Exclude<Renas424Config['wholeSpace'], false>) {
@@ -505,7 +518,7 @@ export async function runRenasWholeSpace(
   const progress = options.onProgress ?? (() => undefined);
   const cache = wholeSpaceCache(options);
   const key = wholeSpaceKey(config, bench, ws);
-  const hit = cache.get(key);
+  const hit = cache.getByConfig(key, wholeSpaceProblem);
   if (hit) return { ...hit, cached: true };
   const space = options.space ?? loadNb101Space();
   let predictor: RenasPredictor;
@@ -550,7 +563,7 @@ export async function runRenasWholeSpace(
       topInBenchmark: found.length,
       bestTrueValueInTop: found.length ? Math.max(...found.map((e) => e.trueValue ?? -Infinity)) : null,
     };
-    cache.put(key, result);
+    cache.putByConfig(key, `whole space seed ${ws.seed} N=${ws.trainSize}`, result);
     return { ...result, cached: false };
   } finally {
     predictor.dispose();
@@ -605,7 +618,11 @@ export async function renasRunPredictions(
   const cache = predictionsCache(options);
   const truthAll = bench.metric(config.target);
   const trainIndices = renasTrainIndices(bench.size, run.seed, run.trainSize);
-  const hit = cache.get(key);
+  // Predictions of another length than the benchmark are a damaged file: moved aside and refitted.
+  const hit = cache.getByConfig(key, (p) =>
+    missingFields(p, ['predictions', 'fitSeconds']) ??
+    (Array.isArray(p.predictions) && p.predictions.length === bench.size ? undefined : `holds ${Array.isArray(p.predictions) ? p.predictions.length : 'no'} predictions for a benchmark of ${bench.size}`),
+  );
   const cached = hit !== undefined;
   let stored = hit;
   if (!stored) {
@@ -618,10 +635,7 @@ export async function renasRunPredictions(
       predictor: key.predictor,
     });
     stored = { predictions: Array.from(outcome.predictions), fitSeconds: outcome.seconds };
-    cache.put(key, stored);
-  }
-  if (stored.predictions.length !== bench.size) {
-    throw new Error(`renasRunPredictions: the cached predictions hold ${stored.predictions.length} values for a benchmark of ${bench.size}; delete ${cache.dir} to refit`);
+    cache.putByConfig(key, `predictions seed ${run.seed} N=${run.trainSize} ${run.lossKind}`, stored);
   }
   const isTrain = new Uint8Array(bench.size);
   for (const i of trainIndices) isTrain[i] = 1;

@@ -17,6 +17,7 @@
  */
 import { join, resolve } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
+import { missingFields } from '../engine/store.js';
 import { checkExecutorConfig, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { findDataPath } from '../loaders/dataFiles.js';
 import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
@@ -362,6 +363,7 @@ export async function runSiameseSweep(config: SiameseSweepConfig, options: RunOp
       local: runSweepTask,
       // A cached run that went to a smaller K than now asked for is redone (and overwritten).
       accept: (spec, hit) => hit.K >= spec.task.K,
+      check: (r) => missingFields(r, ['N', 'K', 'queried', 'values', 'initialCount', 'kendallTau']),
     },
     {
       executor: config.executor,

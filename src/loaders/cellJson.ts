@@ -4,7 +4,7 @@
  * unpacked to disk). `readCellJsonArchive` is the shared reader of the family;
  * `loadNb201` turns the NAS-Bench-201 files into a `Benchmark<Nb201Arch>`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { createBenchmark } from '../core/benchmark.js';
@@ -19,20 +19,28 @@ import {
   nb201OpIndex,
   validateNb201Arch,
 } from '../spaces/nb201.js';
-import { resolveDataFile } from './dataFiles.js';
+import { type NumberRule, DataValueError, FRACTION, NON_NEGATIVE, checkNumber, describeValue } from './checks.js';
+import { findDataPath, readDataFile } from './dataFiles.js';
+import { DataFileError, fileKind, fsErrorMessage, parseJsonText, readRegularFile, statPath } from '../core/files.js';
+import { type ZipDirectoryEntry, ZipFormatError, checkZipEntry, readZipDirectory } from './zipDirectory.js';
 
 /** A cell file that is not what the format says; names the file and, where known, the field. */
-export class CellJsonError extends Error {
+export class CellJsonError extends DataValueError {
   constructor(
     /** The file: `<entry> (in <zip>)` or a path on disk. */
-    readonly file: string,
-    readonly field: string | undefined,
+    file: string,
+    field: string | undefined,
     what: string,
   ) {
-    super(`cell file ${file}${field === undefined ? '' : `: field ${JSON.stringify(field)}`}: ${what}`);
+    super(`cell file ${file}`, undefined, field, what);
     this.name = 'CellJsonError';
   }
 }
+
+/** Largest cell file accepted: NAS-Bench-201 cells are about 2 KB, so anything this big is not a cell file (or a zip bomb). */
+export const MAX_CELL_FILE_BYTES = 2 ** 20;
+/** Largest cell archive read into memory (the NAS-Bench-201 zip is 57 MB). */
+export const MAX_CELL_ARCHIVE_BYTES = 2 ** 30;
 
 export interface CellJsonEntry {
   /** Path of the file inside the archive with `/` separators; for a folder, prefixed by the folder's own name. */
@@ -51,6 +59,9 @@ interface ZipBytes {
   readonly size: number;
   readonly mtimeMs: number;
   readonly bytes: Uint8Array;
+  /** Whether these bytes passed the manifest checksum. */
+  readonly verified: boolean;
+  directory?: Map<string, ZipDirectoryEntry>;
 }
 
 // The zip's bytes stay in memory for the process so that loading several
@@ -58,13 +69,34 @@ interface ZipBytes {
 const zipCache = new Map<string, ZipBytes>();
 const nb201Cache = new Map<string, { size: number; mtimeMs: number; bench: Benchmark<Nb201Arch> }>();
 
-function zipBytes(path: string): Uint8Array {
-  const st = statSync(path);
+function cachedZip(path: string): ZipBytes | undefined {
+  const st = statPath(path, 'cell archive');
   const cached = zipCache.get(path);
-  if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.bytes;
-  const bytes = new Uint8Array(readFileSync(path));
-  zipCache.set(path, { size: st.size, mtimeMs: st.mtimeMs, bytes });
-  return bytes;
+  return cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs ? cached : undefined;
+}
+
+function zipBytes(path: string): ZipBytes {
+  const cached = cachedZip(path);
+  if (cached) return cached;
+  const st = statPath(path, 'cell archive');
+  const bytes = readRegularFile(path, 'cell archive', MAX_CELL_ARCHIVE_BYTES);
+  const zip: ZipBytes = { size: st.size, mtimeMs: st.mtimeMs, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), verified: false };
+  zipCache.set(path, zip);
+  return zip;
+}
+
+/**
+ * The data folder's file `relPath` as a cell archive, its checksum verified
+ * on the very bytes kept (once per process while the file is unchanged).
+ */
+function verifiedDataZip(relPath: string): string {
+  const path = findDataPath(relPath);
+  if (path !== undefined && cachedZip(resolve(path))?.verified) return resolve(path);
+  const file = readDataFile(relPath);
+  const abs = resolve(file.path);
+  const st = statPath(abs, 'cell archive');
+  zipCache.set(abs, { size: st.size, mtimeMs: st.mtimeMs, bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), verified: true });
+  return abs;
 }
 
 /** Frees the in-memory zips and NAS-Bench-201 benchmarks kept by this module (about 60 MB per zip plus the records). */
@@ -73,41 +105,105 @@ export function clearCellJsonCache(): void {
   nb201Cache.clear();
 }
 
-/** Whether a source is a folder; throws naming the path when it does not exist. */
+/** Whether a source is a folder (else it must be a regular file: a zip); throws naming the path otherwise. */
 function isFolder(abs: string): boolean {
-  if (!existsSync(abs)) throw new Error(`cell JSON source ${abs} does not exist (expected a zip or a folder of <id>.json files)`);
-  return statSync(abs).isDirectory();
+  const st = statPath(abs, 'cell JSON source (a zip or a folder of <id>.json files)');
+  if (st.isDirectory()) return true;
+  if (!st.isFile()) throw new DataFileError(`cell JSON source ${abs} is ${fileKind(st)}, expected a zip file or a folder of <id>.json files`);
+  return false;
 }
 
 function isCellFileName(name: string): boolean {
   return name.endsWith('.json') && !name.endsWith('/') && !name.split('/').some((part) => part.startsWith('.') || part === '__MACOSX');
 }
 
-function walkJsonFiles(root: string, rel: string, out: string[]): void {
-  for (const dirent of readdirSync(join(root, rel), { withFileTypes: true })) {
-    const child = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
-    if (dirent.isDirectory()) walkJsonFiles(root, child, out);
-    else if (dirent.isFile() && isCellFileName(child)) out.push(child);
+/**
+ * Every cell file under a folder, following symbolic links (a linked file or
+ * folder counts as what it points at). Entries that cannot be read (dangling
+ * links, pipes, sockets, devices, unreadable folders, link loops) are all
+ * collected and reported in one error rather than skipped.
+ */
+function walkJsonFiles(root: string): string[] {
+  const out: string[] = [];
+  const problems: string[] = [];
+  const seenDirs = new Set<string>();
+  const walk = (rel: string, depth: number): void => {
+    const dir = rel === '' ? root : join(root, rel);
+    let real: string;
+    let names: string[];
+    try {
+      real = realpathSync(dir);
+      names = readdirSync(dir);
+    } catch (err) {
+      problems.push(fsErrorMessage(dir, 'folder', err));
+      return;
+    }
+    if (seenDirs.has(real) || depth > 32) {
+      problems.push(`folder ${dir} leads back to ${real} (a symbolic-link loop)`);
+      return;
+    }
+    seenDirs.add(real);
+    for (const name of names.sort()) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      if (name.startsWith('.') || name === '__MACOSX') continue;
+      const path = join(root, child);
+      let st;
+      try {
+        st = statSync(path);
+      } catch (err) {
+        problems.push(fsErrorMessage(path, 'entry', err));
+        continue;
+      }
+      if (st.isDirectory() && isCellFileName(child)) problems.push(`entry ${path} is a directory named like a cell file`);
+      else if (st.isDirectory()) walk(child, depth + 1);
+      else if (!st.isFile()) problems.push(`entry ${path} is ${fileKind(st)}, not a file or folder`);
+      else if (isCellFileName(child)) out.push(child);
+    }
+    seenDirs.delete(real);
+  };
+  walk('', 0);
+  if (problems.length > 0) {
+    throw new DataFileError(
+      `cell JSON folder ${root}: ${problems.length} entr${problems.length === 1 ? 'y' : 'ies'} cannot be read; fix or remove ${problems.length === 1 ? 'it' : 'them'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
   }
+  return out;
 }
 
-/** Unzips the matching entries. fflate `unzipSync` with a filter was measured fastest of fflate's readers (bench/nb201-load.ts). */
+/**
+ * Unzips the matching entries, each checked against its CRC-32 and size in
+ * the central directory, none larger than `MAX_CELL_FILE_BYTES`. fflate
+ * `unzipSync` with a filter was measured fastest of fflate's readers
+ * (bench/nb201-load.ts); it allocates what the directory declares, so the
+ * size bound is applied before anything is inflated.
+ */
 function unzipEntries(path: string, keep: (name: string) => boolean): Record<string, Uint8Array> {
+  const zip = zipBytes(path);
+  let files: Record<string, Uint8Array>;
   try {
-    return unzipSync(zipBytes(path), { filter: (file) => isCellFileName(file.name) && keep(file.name) });
+    zip.directory ??= readZipDirectory(zip.bytes, path);
+    files = unzipSync(zip.bytes, {
+      filter: (file) => {
+        if (!isCellFileName(file.name) || !keep(file.name)) return false;
+        if (file.originalSize > MAX_CELL_FILE_BYTES) {
+          throw new ZipFormatError(path, file.name, `declares ${file.originalSize} bytes, more than the ${MAX_CELL_FILE_BYTES} a cell file can be: this is not a cell archive`);
+        }
+        return true;
+      },
+    });
   } catch (err) {
-    throw new Error(`${path} is neither a folder nor a readable zip archive of cell JSON files: ${(err as Error).message}`);
+    if (err instanceof ZipFormatError) throw err;
+    throw new ZipFormatError(path, undefined, `is neither a folder nor a readable zip archive of cell JSON files (${(err as Error).message})`);
   }
+  for (const [name, data] of Object.entries(files)) checkZipEntry(path, zip.directory.get(name), name, data);
+  return files;
 }
 
 /** Names (as `readCellJsonArchive` reports them) of every cell JSON file in a folder or zip, sorted. */
 export function listCellJsonArchive(path: string): string[] {
   const abs = resolve(path);
-  if (isFolder(abs)) {
-    const rels: string[] = [];
-    walkJsonFiles(abs, '', rels);
-    return rels.map((rel) => `${basename(abs)}/${rel}`).sort();
-  }
+  if (isFolder(abs)) return walkJsonFiles(abs).map((rel) => `${basename(abs)}/${rel}`).sort();
   const names: string[] = [];
   unzipEntries(abs, (name) => {
     names.push(name);
@@ -126,20 +222,18 @@ export function* readCellJsonArchive(path: string, opts: ReadCellJsonOptions = {
   const decoder = new TextDecoder();
   const parse = (text: string, location: string): unknown => {
     try {
-      return JSON.parse(text);
+      return parseJsonText(text, location, 'cell file');
     } catch (err) {
-      throw new CellJsonError(location, undefined, `not valid JSON (${(err as Error).message})`);
+      throw new CellJsonError(location, undefined, (err as Error).message.replace(`cell file ${location} `, ''));
     }
   };
   if (isFolder(abs)) {
-    const rels: string[] = [];
-    walkJsonFiles(abs, '', rels);
     const prefix = basename(abs);
-    for (const rel of rels.sort()) {
+    for (const rel of walkJsonFiles(abs).sort()) {
       const name = `${prefix}/${rel}`;
       if (!keep(name)) continue;
       const location = join(abs, rel);
-      yield { name, location, json: parse(readFileSync(location, 'utf8'), location) };
+      yield { name, location, json: parse(readRegularFile(location, 'cell file', MAX_CELL_FILE_BYTES).toString('utf8'), location) };
     }
     return;
   }
@@ -156,7 +250,7 @@ export class CellJsonFields {
 
   constructor(readonly location: string, json: unknown) {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new CellJsonError(location, undefined, `expected a JSON object, got ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}`);
+      throw new CellJsonError(location, undefined, `expected a JSON object, got ${describeValue(json)}`);
     }
     this.obj = json as Record<string, unknown>;
   }
@@ -174,32 +268,24 @@ export class CellJsonFields {
     return this.obj[field];
   }
 
-  number(field: string, range?: { min?: number; max?: number }): number {
-    const v = this.raw(field);
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `expected a finite number, got ${JSON.stringify(v)}`);
-    if (range?.min !== undefined && v < range.min) this.fail(field, `${v} is below ${range.min}`);
-    if (range?.max !== undefined && v > range.max) this.fail(field, `${v} is above ${range.max}`);
-    return v;
+  number(field: string, rule: NumberRule = {}): number {
+    return checkNumber(this.raw(field), rule, (reason) => this.fail(field, reason));
   }
 
   integer(field: string): number {
-    const v = this.number(field);
-    if (!Number.isInteger(v)) this.fail(field, `expected an integer, got ${v}`);
-    return v;
+    return this.number(field, { integer: true });
   }
 
   array(field: string): unknown[] {
     const v = this.raw(field);
-    if (!Array.isArray(v)) this.fail(field, `expected an array, got ${JSON.stringify(v)}`);
+    if (!Array.isArray(v)) this.fail(field, `expected an array, got ${describeValue(v)}`);
     return v;
   }
 
   numberArray(field: string, minLength = 0): number[] {
     const v = this.array(field);
     if (v.length < minLength) this.fail(field, `expected at least ${minLength} numbers, got ${v.length}`);
-    v.forEach((x, i) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(field, `element ${i} is ${JSON.stringify(x)}, not a finite number`);
-    });
+    v.forEach((x, i) => checkNumber(x, {}, (reason) => this.fail(field, `element ${i} ${reason}`)));
     return v as number[];
   }
 
@@ -208,10 +294,10 @@ export class CellJsonFields {
     const rows = this.array(field);
     rows.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== rows.length) {
-        this.fail(field, `expected a square matrix; row ${i} is ${JSON.stringify(row)} (${rows.length} rows)`);
+        this.fail(field, `expected a square matrix; row ${i} is ${describeValue(row)} (${rows.length} rows)`);
       }
       row.forEach((x, j) => {
-        if (x !== 0 && x !== 1) this.fail(field, `entry [${i}][${j}] is ${JSON.stringify(x)}, expected 0 or 1`);
+        if (x !== 0 && x !== 1) this.fail(field, `entry [${i}][${j}] is ${describeValue(x)}, expected 0 or 1`);
       });
     });
     return rows as number[][];
@@ -272,13 +358,13 @@ export function nb201RecordFromCellJson(entry: CellJsonEntry): BenchRecord<Nb201
   }
   const arch = opNames.map((op, e) => {
     const code = typeof op === 'string' ? nb201OpIndex(op) : -1;
-    if (code < 0) f.fail('operations', `edge ${e} has unknown op ${JSON.stringify(op)}`);
+    if (code < 0) f.fail('operations', `edge ${e} has unknown op ${describeValue(op)}`);
     return code;
   });
 
   const metrics: Record<string, number> = {};
   for (const [metric, field, fraction] of NB201_METRIC_FIELDS) {
-    metrics[metric] = f.number(field, fraction ? { min: 0, max: 1 } : { min: 0 });
+    metrics[metric] = f.number(field, fraction ? FRACTION : NON_NEGATIVE);
   }
   const estimationCode = f.numberArray('proxy_losses', ESTIMATION_CODE_LENGTH).slice(0, ESTIMATION_CODE_LENGTH);
   return { id: String(id), arch: validateNb201Arch(arch), metrics, extras: { estimationCode } };
@@ -308,9 +394,8 @@ export async function loadNb201(opts: LoadNb201Options): Promise<Benchmark<Nb201
   if (!(NB201_DATASETS as readonly string[]).includes(dataset)) {
     throw new Error(`loadNb201: unknown dataset ${JSON.stringify(dataset)}; expected one of ${NB201_DATASETS.join(', ')}`);
   }
-  const source = resolve(opts.source ?? (await resolveDataFile(NB201_CELLS_ZIP)));
-  if (!existsSync(source)) throw new Error(`loadNb201: source ${source} does not exist (expected the cell zip or a folder of cell files)`);
-  const st = statSync(source);
+  const source = opts.source !== undefined ? resolve(opts.source) : verifiedDataZip(NB201_CELLS_ZIP);
+  const st = statPath(source, 'NAS-Bench-201 source (the cell zip or a folder of cell files)');
   const key = `${source}|${dataset}`;
   // Only zips are cached: a folder's mtime does not change when a file in it is edited.
   const cacheable = st.isFile();

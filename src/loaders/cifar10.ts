@@ -6,10 +6,11 @@
  * extracted folder, and returns images as NHWC bytes (RGB interleaved), the
  * layout tfjs convolutions take.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveDataFile } from './dataFiles.js';
+import { readDataFile } from './dataFiles.js';
+import { fileKind, readRegularFile, statPath } from '../core/files.js';
 import { readTarFile } from './tar.js';
 
 export const CIFAR10_DATA_FILE = 'cifar10/cifar-10-binary-subset.tar.gz';
@@ -55,6 +56,15 @@ export interface Cifar10Data {
   readonly source: string;
 }
 
+/**
+ * The largest uncompressed archive accepted: the official release's six
+ * batches of 10,000 records plus tar headers and the meta file, with room to
+ * spare (≈185 MB). Anything larger is not CIFAR-10.
+ */
+export const CIFAR10_MAX_ARCHIVE_BYTES = 6 * 10_000 * CIFAR10_RECORD_BYTES + 2 ** 20;
+/** One batch file: 10,000 records. */
+const MAX_BATCH_BYTES = 10_000 * CIFAR10_RECORD_BYTES;
+
 /** One named file of the source, readable on demand. `label` names it in errors. */
 interface SourceFile {
   readonly label: string;
@@ -62,26 +72,28 @@ interface SourceFile {
   read(): Uint8Array;
 }
 
-/** The CIFAR-10 files found in an archive or folder, by base name. */
-function openSource(source: string): Map<string, SourceFile> {
-  if (!existsSync(source)) throw new Error(`CIFAR-10 source ${source} does not exist`);
+/** The CIFAR-10 files found in an archive (given as its verified bytes, or read from `source`) or folder, by base name. */
+function openSource(source: string, bytes?: Uint8Array): Map<string, SourceFile> {
   const wanted = new Set([...TRAIN_BATCHES, TEST_BATCH, META_FILE]);
   const files = new Map<string, SourceFile>();
 
-  if (statSync(source).isDirectory()) {
+  if (bytes === undefined && statPath(source, 'CIFAR-10 source').isDirectory()) {
     const nested = join(source, BATCH_FOLDER);
     const dir = existsSync(nested) && statSync(nested).isDirectory() ? nested : source;
     for (const name of readdirSync(dir)) {
+      if (!wanted.has(name)) continue;
       const path = join(dir, name);
-      if (!wanted.has(name) || !statSync(path).isFile()) continue;
-      files.set(name, { label: path, size: statSync(path).size, read: () => readFileSync(path) });
+      // A batch name that is a folder, pipe or dangling link is an error, not a batch that is absent.
+      const st = statPath(path, 'CIFAR-10 file');
+      if (!st.isFile()) throw new Error(`CIFAR-10 file ${path} is ${fileKind(st)}, expected a regular file`);
+      files.set(name, { label: path, size: st.size, read: () => readRegularFile(path, 'CIFAR-10 file', MAX_BATCH_BYTES) });
     }
     return files;
   }
 
   // The whole archive is decompressed in memory (≈61 MB for the subset, ≈185 MB for the official file).
   const where = new Map<string, string>();
-  for (const entry of readTarFile(source)) {
+  for (const entry of readTarFile(source, { bytes, maxBytes: CIFAR10_MAX_ARCHIVE_BYTES })) {
     const name = basename(entry.name);
     if (entry.type !== 'file' || !wanted.has(name)) continue;
     const earlier = where.get(name);
@@ -140,8 +152,9 @@ export async function loadCifar10(options: Cifar10Options): Promise<Cifar10Data>
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
     throw new Error(`CIFAR-10 limit ${limit} is not a non-negative integer`);
   }
-  const source = options.source ?? (await resolveDataFile(CIFAR10_DATA_FILE));
-  const files = openSource(source);
+  const data = options.source === undefined ? readDataFile(CIFAR10_DATA_FILE) : undefined;
+  const source = options.source ?? data!.path;
+  const files = openSource(source, data && new Uint8Array(data.bytes.buffer, data.bytes.byteOffset, data.bytes.byteLength));
 
   const batchNames = split === 'train' ? TRAIN_BATCHES.filter((name) => files.has(name)) : files.has(TEST_BATCH) ? [TEST_BATCH] : [];
   if (batchNames.length === 0) {

@@ -14,8 +14,8 @@
  * the 58 MB CIFAR-10 archive) and it verifies the gzip CRC-32 and length,
  * which fflate 0.8 does not, so a corrupt download is caught here.
  */
-import { readFileSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { readRegularFile } from '../core/files.js';
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'other';
 
@@ -40,7 +40,8 @@ export type TarProblem =
   | 'truncated-data'
   | 'missing-end-block'
   | 'gzip-truncated'
-  | 'gzip-corrupt';
+  | 'gzip-corrupt'
+  | 'too-large';
 
 /** A malformed, corrupt or truncated archive; `source` is the file, `entry` the entry involved when known. */
 export class TarFormatError extends Error {
@@ -237,20 +238,29 @@ function truncatedTarEntry(partialTar: Uint8Array, source: string): { entry: str
 }
 
 /**
- * Decompresses a gzip archive. A stream cut short is reported with the tar
- * entry it breaks off in (found by decompressing what is there); a CRC or
- * length mismatch is reported as corruption.
+ * Decompresses a gzip archive, stopping at `maxBytes` of output (a gzip of
+ * zeros expands about 1,000-fold, so the bound is what keeps a wrong or
+ * hostile file from taking the machine's memory). A stream cut short is
+ * reported with the tar entry it breaks off in (found by decompressing what
+ * is there); a CRC or length mismatch is reported as corruption.
  */
-export function gunzipArchive(gz: Uint8Array, source: string): Uint8Array {
+export function gunzipArchive(gz: Uint8Array, source: string, maxBytes = 2 ** 30): Uint8Array {
   try {
-    return plainBytes(gunzipSync(gz));
+    return plainBytes(gunzipSync(gz, { maxOutputLength: maxBytes }));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new TarFormatError(
+        `gzip archive ${source} decompresses to more than ${maxBytes} bytes, more than the expected archive can hold: it is not the expected file`,
+        'too-large',
+        source,
+      );
+    }
     if (code === 'Z_BUF_ERROR') {
       const base = `gzip archive ${source} is truncated (the compressed stream ends early)`;
       let partial: Uint8Array | undefined;
       try {
-        partial = gunzipSync(gz, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+        partial = gunzipSync(gz, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: maxBytes });
       } catch {
         // Too little left to decompress anything: report the truncation without an entry.
       }
@@ -271,9 +281,17 @@ function plainBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-/** All entries of a .tar or .tar.gz file (gzip is recognised by its magic bytes, not the extension). */
-export function readTarFile(path: string): TarEntry[] {
-  const bytes = plainBytes(readFileSync(path));
-  const tar = isGzip(bytes) ? gunzipArchive(bytes, path) : bytes;
+/**
+ * All entries of a .tar or .tar.gz (gzip is recognised by its magic bytes, not
+ * the extension), given as its bytes or read from `path` (a regular file).
+ * `maxBytes` bounds the uncompressed tar.
+ */
+export function readTarFile(path: string, options: { bytes?: Uint8Array; maxBytes?: number } = {}): TarEntry[] {
+  const maxBytes = options.maxBytes ?? 2 ** 30;
+  const bytes = options.bytes ?? plainBytes(readRegularFile(path, 'tar archive', maxBytes));
+  const tar = isGzip(bytes) ? gunzipArchive(bytes, path, maxBytes) : bytes;
+  if (tar.length > maxBytes) {
+    throw new TarFormatError(`tar archive ${path} is ${tar.length} bytes, more than the ${maxBytes} the expected archive can hold`, 'too-large', path);
+  }
   return [...iterateTarEntries(tar, path)];
 }

@@ -8,13 +8,14 @@
  * -1 or 0 marks a cell not trained yet), optional `est_code` (estimation code),
  * `id`, `flops`, `params`.
  */
-import { statSync } from 'node:fs';
 import { basename, posix } from 'node:path';
 import { createBenchmark } from '../core/benchmark.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { type NanoCell, type NanoOpCodes, NANO_OPS, nanoCellProblems, nanoOpFromValue } from '../spaces/nanobench.js';
+import { describeValue } from './checks.js';
 import { CellJsonError, type CellJsonEntry, CellJsonFields, listCellJsonArchive, readCellJsonArchive } from './cellJson.js';
 import { findDataPath, readManifest } from './dataFiles.js';
+import { statPath } from '../core/files.js';
 
 /** Name of the Tiny-NanoBench folder, in the release zip and on disk. */
 export const TINY_NANOBENCH_FOLDER = 'tiny_nanobench';
@@ -47,7 +48,7 @@ export function findTinyNanoBench(env: NodeJS.ProcessEnv = process.env): string 
     const path = findDataPath(rel, env);
     if (!path) continue;
     // A folder that only holds the release zip is not itself the data.
-    if (statSync(path).isDirectory() && listCellJsonArchive(path).length === 0) continue;
+    if (statPath(path, 'Tiny-NanoBench source').isDirectory() && listCellJsonArchive(path).length === 0) continue;
     return path;
   }
   return undefined;
@@ -84,7 +85,9 @@ export function nanoRecordFromCellJson(
   const problems = nanoCellProblems({ adjacency, ops });
   if (problems.length > 0) f.fail(problems[0]!.field, problems.map((p) => p.message).join('; '));
 
-  const gtAccuracy = f.number('gt_accuracy', { max: 1 });
+  // Siamese-NAS marks a cell not trained yet with -1 or 0; any other value must be a fraction.
+  const gtAccuracy = f.number('gt_accuracy', { min: -1, max: 1 });
+  if (gtAccuracy < 0 && gtAccuracy !== -1) f.fail('gt_accuracy', `is ${gtAccuracy}, expected a fraction in (0, 1], or -1 or 0 for a cell not trained yet`);
   const trained = gtAccuracy > 0;
   if (!trained && !opts.includeUntrained) return undefined;
 
@@ -92,15 +95,18 @@ export function nanoRecordFromCellJson(
   if (f.has('id')) {
     const raw = f.raw('id');
     if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isInteger(raw))) {
-      f.fail('id', `expected an integer or a string, got ${JSON.stringify(raw)}`);
+      f.fail('id', `expected an integer or a string, got ${describeValue(raw)}`);
     }
     id = String(raw);
   }
   const metrics: Record<string, number> = {};
   if (trained) metrics['gt_accuracy'] = gtAccuracy;
   for (const field of ['flops', 'params']) {
-    // Siamese-NAS writes -1 for "not computed".
-    if (f.has(field) && f.number(field) >= 0) metrics[field] = f.number(field);
+    // Siamese-NAS writes -1 for "not computed"; any other negative value is damage.
+    if (!f.has(field)) continue;
+    const value = f.number(field, { min: -1 });
+    if (value < 0 && value !== -1) f.fail(field, `is ${value}, expected a count ≥ 0, or -1 for "not computed"`);
+    if (value >= 0) metrics[field] = value;
   }
   // Siamese-NAS treats any non-list `est_code` as "not computed yet" (nas_prcss.py).
   const estimationCode = Array.isArray(f.has('est_code') ? f.raw('est_code') : undefined) ? f.numberArray('est_code', 1) : undefined;

@@ -19,9 +19,10 @@
  * checksummed, written atomically), so later loads take milliseconds.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomicWrite.js';
+import { readRegularFile } from '../core/files.js';
 import {
   NB101_INPUT,
   NB101_MAX_EDGES,
@@ -452,13 +453,19 @@ export function loadNb101Space(options: LoadNb101SpaceOptions = {}): Nb101Space 
     const memo = loaded.get(cachePath);
     if (memo) return memo;
     if (existsSync(cachePath)) {
-      const decoded = decodeNb101Cache(readFileSync(cachePath));
+      let decoded: ReturnType<typeof decodeNb101Cache>;
+      try {
+        decoded = decodeNb101Cache(readRegularFile(cachePath, 'NAS-Bench-101 space cache'));
+      } catch (err) {
+        decoded = (err as Error).message;
+      }
       if (typeof decoded !== 'string') {
         const space = createSpace(decoded.digests, decoded.cells, decoded.order, 'cache');
         loaded.set(cachePath, space);
         return space;
       }
-      // A stale or damaged cache is rebuilt below: it only ever holds derived data.
+      // A stale or damaged cache is rebuilt below (and overwritten): it only ever holds derived data.
+      process.stderr.write(`NAS-Bench-101 space cache ${cachePath} could not be used (${decoded}); enumerating the space again (~10 s) and rewriting it\n`);
     }
   }
   const enumeration = enumerateNb101();

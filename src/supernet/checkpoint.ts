@@ -5,7 +5,8 @@
  * Tensors are stored as base64 of their float32 bytes (little-endian), which
  * round-trips exactly. Written atomically (temp file + rename).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularText } from '../core/files.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import type { RngState } from '../core/types.js';
 import type { SamplerState } from './samplers.js';
@@ -64,7 +65,7 @@ export function readCheckpoint(path: string): SupernetCheckpoint {
   if (!existsSync(path)) throw new Error(`supernet checkpoint ${path} does not exist`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readRegularText(path, 'supernet checkpoint'));
   } catch (err) {
     throw new Error(`supernet checkpoint ${path} is not valid JSON: ${(err as Error).message}`);
   }

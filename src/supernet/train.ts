@@ -21,7 +21,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { configKey } from '../core/runCache.js';
+import { configKey } from '../core/configKey.js';
+import { moveAsideDamaged } from '../core/damagedFile.js';
 import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
 import { Nb201Supernet, type SupernetConfig } from './nb201Supernet.js';
 import { createSampler, type Sampler, type SamplerSpec } from './samplers.js';
@@ -255,11 +256,28 @@ export class SupernetTrainer {
     return trainer;
   }
 
-  /** Resumes from `checkpointPath` when that file exists, else starts fresh. */
-  static async openOrCreate(checkpointPath: string, config: SupernetTrainConfig, data: ImageSet, trainIndices?: Int32Array): Promise<SupernetTrainer> {
-    return existsSync(checkpointPath)
-      ? SupernetTrainer.resume(checkpointPath, config, data, trainIndices)
-      : SupernetTrainer.create(config, data, trainIndices);
+  /**
+   * Resumes from `checkpointPath` when that file exists, else starts fresh. A
+   * damaged checkpoint (truncated, not JSON, fields or tensors missing or the
+   * wrong size) is moved aside with a warning naming it and the run starts
+   * over; one saved by another config or other data is an error, since the
+   * path was then given by mistake.
+   */
+  static async openOrCreate(
+    checkpointPath: string,
+    config: SupernetTrainConfig,
+    data: ImageSet,
+    trainIndices?: Int32Array,
+    warn?: (message: string) => void,
+  ): Promise<SupernetTrainer> {
+    if (!existsSync(checkpointPath)) return SupernetTrainer.create(config, data, trainIndices);
+    try {
+      return await SupernetTrainer.resume(checkpointPath, config, data, trainIndices);
+    } catch (err) {
+      if (err instanceof CheckpointMismatchError) throw err;
+      moveAsideDamaged(checkpointPath, (err as Error).message, 'supernet checkpoint', warn);
+      return SupernetTrainer.create(config, data, trainIndices);
+    }
   }
 
   /** Parameter updates applied so far. */
@@ -405,10 +423,10 @@ export class SupernetTrainer {
 
   private async load(c: SupernetCheckpoint, path: string): Promise<void> {
     if (c.configKey !== this.key) {
-      throw new Error(`supernet checkpoint ${path} was saved by a different training config (key ${c.configKey}, this run ${this.key})`);
+      throw new CheckpointMismatchError(`supernet checkpoint ${path} was saved by a different training config (key ${c.configKey}, this run ${this.key})`);
     }
     if (c.dataFingerprint !== this.fingerprint) {
-      throw new Error(`supernet checkpoint ${path} was saved with different training data or indices (fingerprint ${c.dataFingerprint}, now ${this.fingerprint})`);
+      throw new CheckpointMismatchError(`supernet checkpoint ${path} was saved with different training data or indices (fingerprint ${c.dataFingerprint}, now ${this.fingerprint})`);
     }
     const vars = this.supernet.trainableVariables();
     const names = this.supernet.variableNames();
@@ -437,6 +455,14 @@ export class SupernetTrainer {
     this.passes = c.forwardBackwardPasses;
     this.lossHistory.splice(0, this.lossHistory.length, ...c.lossHistory);
     this.lrHistory.splice(0, this.lrHistory.length, ...c.lrHistory);
+  }
+}
+
+/** A checkpoint that is intact but belongs to another run (config or data). */
+export class CheckpointMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointMismatchError';
   }
 }
 
