@@ -7,7 +7,9 @@ it does not keep. This runner saves every executed notebook (also a failed
 one, so the failing cell can be opened) and prints the failing cell's source,
 its stderr and its error.
 
-usage: run_notebooks.py --out DIR [--timeout S] [notebook ...]
+usage: run_notebooks.py [--out DIR] [--timeout S] [notebook ...]
+
+The executed notebooks go to --out, else $NAS_RESULTS_DIR/notebooks, else results/notebooks.
 (defaults: every notebooks/NN_*.ipynb in order; profile from NAS_PROFILE)
 """
 import argparse
@@ -79,7 +81,7 @@ def run(path, out_dir, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", required=True, help="folder for the executed notebooks")
+    parser.add_argument("--out", default=None, help="folder for the executed notebooks (default: $NAS_RESULTS_DIR/notebooks, else results/notebooks)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds allowed per cell")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
@@ -90,9 +92,10 @@ def main():
     if not notebooks:
         print("no notebooks found under notebooks/", file=sys.stderr)
         return 2
+    out_dir = args.out or os.path.join(os.environ.get("NAS_RESULTS_DIR") or os.path.join(ROOT, "results"), "notebooks")
     profile = os.environ.get("NAS_PROFILE", "paper")
     print(f"executing {len(notebooks)} notebook(s) with NAS_PROFILE={profile}", flush=True)
-    results = [run(os.path.abspath(p), os.path.abspath(args.out), args.timeout) for p in notebooks]
+    results = [run(os.path.abspath(p), os.path.abspath(out_dir), args.timeout) for p in notebooks]
     failed = results.count(False)
     print(f"notebooks: {len(results) - failed} passed, {failed} failed", flush=True)
     return 1 if failed else 0

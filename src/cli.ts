@@ -3,33 +3,32 @@
  * background and for scripts. Each command lives in src/cli/ and returns an
  * exit code.
  */
-import { dataCommand } from './cli/data.js';
-import { fairnasCommand } from './cli/fairnas.js';
-import { siameseCommand } from './cli/siamese.js';
-import { nb101Command } from './cli/nb101.js';
-import { renasCommand } from './cli/renas.js';
-import { workerCommand } from './cli/worker.js';
+import { DATA_COMMAND, dataCommand } from './cli/data.js';
+import { FAIRNAS_COMMAND, fairnasCommand } from './cli/fairnas.js';
+import { SIAMESE_COMMAND, siameseCommand } from './cli/siamese.js';
+import { NB101_COMMAND, nb101Command } from './cli/nb101.js';
+import { helpText, type CommandSpec } from './cli/options.js';
+import { RENAS_COMMAND, renasCommand } from './cli/renas.js';
+import { WORKER_COMMAND, workerCommand } from './cli/worker.js';
 
 type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  data: { run: dataCommand, help: 'data check            verify the benchmark files listed in data/manifest.json' },
-  renas: { run: renasCommand, help: 'renas run [--profile p] [--seeds 0,1] [--sizes …] [--losses …] [executor flags] [--no-space] [--json FILE]   ReNAS 424-sample study' },
-  fairnas: { run: fairnasCommand, help: 'fairnas run [--profile p] [executor flags] [--json FILE]   FairNAS fairness ablation (supernet per sampler, tau vs NB201)' },
-  siamese: { run: siameseCommand, help: 'siamese sweep [--profile p] [executor flags]   Siamese-NAS N/K sweeps (resumable)' },
-  worker: { run: workerCommand, help: 'worker --redis URL [--concurrency N]   serve the run queue on this machine (studies started with --redis URL)' },
-  nb101: { run: nb101Command, help: 'nb101 enumerate       list all 423,624 NAS-Bench-101 cells (hash, vertices, edge bits, ops)' },
+const COMMANDS: Record<string, { run: Command; spec: CommandSpec }> = {
+  data: { run: dataCommand, spec: DATA_COMMAND },
+  renas: { run: renasCommand, spec: RENAS_COMMAND },
+  fairnas: { run: fairnasCommand, spec: FAIRNAS_COMMAND },
+  siamese: { run: siameseCommand, spec: SIAMESE_COMMAND },
+  worker: { run: workerCommand, spec: WORKER_COMMAND },
+  nb101: { run: nb101Command, spec: NB101_COMMAND },
 };
 
+/** Every command with every option and its default (`nas <command> --help` shows one). */
 function usage(): string {
   return [
-    'usage: nas <command> [args]',
-    '',
-    ...Object.values(COMMANDS).map((c) => `  ${c.help}`),
-    '',
-    'executor flags (renas, fairnas, siamese): --executor in-thread|pool|queue, --threads N, --redis redis://HOST:PORT, --queue NAME',
+    'usage: nas <command> [options]      (nas <command> --help for one command)',
+    ...Object.values(COMMANDS).map((c) => helpText(c.spec).replace(/^(?=.)/gm, '  ')),
     'Ctrl-C or SIGTERM stops a study; finished runs are stored and a rerun resumes.',
-  ].join('\n');
+  ].join('\n\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

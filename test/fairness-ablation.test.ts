@@ -21,7 +21,8 @@ import {
   type FairnessCandidate,
 } from '../src/experiments/fairnessAblation.js';
 import { bootstrapTauDifference, pairedTTest, stratifiedSample, studentTTwoSidedP } from '../src/experiments/fairnessStats.js';
-import { parseFairnasArgs } from '../src/cli/fairnas.js';
+import { FAIRNAS_COMMAND, parseFairnasArgs } from '../src/cli/fairnas.js';
+import { helpText } from '../src/cli/options.js';
 import { fixtureCandidates, fixtureCifarFolder, tinyFairnessConfig } from './fixtures/studies.js';
 
 // ---------------------------------------------------------------- fixtures
@@ -232,14 +233,27 @@ test('runFairnessAblation: worker threads give the same results as this thread',
   }
 });
 
-test('nas fairnas run: options map onto the profile config', () => {
-  const { config, json } = parseFairnasArgs(['run', '--profile', 'smoke', '--seeds', '0,3', '--updates', '7', '--executor', 'in-thread', '--json', 'x.json']);
+test('nas fairnas run: options map onto the profile config; --help lists every option with its default', () => {
+  const run = (args: string[]) => {
+    const parsed = parseFairnasArgs(args);
+    assert.notEqual(parsed, 'help');
+    return parsed as Exclude<typeof parsed, 'help'>;
+  };
+  const { config, json } = run(['run', '--profile', 'smoke', '--seeds', '0,3', '--updates', '7', '--executor', 'in-thread', '--json', 'x.json']);
   assert.equal(config.profile, 'smoke');
   assert.deepEqual(config.seeds, [0, 3]);
   assert.equal(config.updates, 7);
   assert.deepEqual(config.executor, { kind: 'in-thread' });
-  assert.deepEqual(parseFairnasArgs(['run', '--redis', 'redis://127.0.0.1:7000']).config.executor, { kind: 'queue', url: 'redis://127.0.0.1:7000' });
-  assert.deepEqual(parseFairnasArgs(['run', '--threads', '3']).config.executor, { kind: 'pool', threads: 3 });
+  assert.deepEqual(run(['run', '--redis', 'redis://127.0.0.1:7000']).config.executor, { kind: 'queue', url: 'redis://127.0.0.1:7000' });
+  assert.deepEqual(run(['run', '--threads', '3']).config.executor, { kind: 'pool', threads: 3 });
+  assert.equal(run(['run', '--csv', 'runs.csv']).csv, 'runs.csv');
+  assert.equal(parseFairnasArgs(['run', '--help']), 'help');
+  assert.equal(parseFairnasArgs(['--help']), 'help');
+  const help = helpText(FAIRNAS_COMMAND);
+  for (const option of ['--profile', '--seeds', '--updates', '--executor', '--threads', '--redis', '--queue', '--out', '--json', '--csv', '--help']) assert.match(help, new RegExp(`^  ${option}`, 'm'));
+  assert.match(help, /--seeds 0,1,2 +training seeds \(default: the profile's \(paper: /);
+  assert.throws(() => parseFairnasArgs(['run', '--seeds']), /--seeds/);
+  assert.throws(() => parseFairnasArgs(['run', '--seeds', '1,x']), /--seeds: "x" is not an integer ≥ 0/);
   assert.throws(() => parseFairnasArgs(['run', '--executor', 'queue']), /needs --redis/);
   assert.equal(json, 'x.json');
   assert.throws(() => parseFairnasArgs(['run', '--profile', 'cpu']), /not one of smoke, paper, full/);

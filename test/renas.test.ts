@@ -508,7 +508,10 @@ describe('renas424 runner', () => {
   });
 
   test('CLI options become a study config', () => {
-    const { config: c, json } = parseRenasArgs(['run', '--profile', 'smoke', '--seeds', '3,4', '--sizes', '424,1000', '--losses', 'mse', '--epochs', '7', '--no-space', '--json', 'out.json']);
+    const parsed = parseRenasArgs(['run', '--profile', 'smoke', '--seeds', '3,4', '--sizes', '424,1000', '--losses', 'mse', '--epochs', '7', '--no-space', '--json', 'out.json']);
+    assert.notEqual(parsed, 'help');
+    const { config: c, json } = parsed as Exclude<typeof parsed, 'help'>;
+    assert.equal(parseRenasArgs(['run', '-h']), 'help');
     assert.deepEqual(c.seeds, [3, 4]);
     assert.deepEqual(c.trainSizes, [424, 1000]);
     assert.deepEqual(c.lossKinds, ['mse']);

@@ -9,7 +9,9 @@ import {
   fixedKPoints,
   fixedNPoints,
   meanBestFoundCurve,
+  checkSweepConfig,
   planSweep,
+  scaledDownNotes,
   runSiameseSweep,
   summarizeSweep,
   type SiameseSweepConfig,
@@ -246,11 +248,17 @@ describe('siamese sweep aggregation', () => {
     assert.deepEqual(fixedNPoints(30, [50, 200]), [{ N: 30, K: 20 }, { N: 30, K: 170 }]);
     assert.deepEqual(fixedKPoints(30, [100, 150]), [{ N: 70, K: 30 }, { N: 120, K: 30 }]);
     assert.throws(() => fixedNPoints(30, [30]), /must exceed N = 30/);
-    assert.throws(() => planSweep(testConfig({ repeats: 0 })), /repeats must be a positive integer/);
+    assert.throws(() => planSweep(testConfig({ repeats: 0 })), /siamese sweep config: repeats is 0, expected an integer ≥ 1/);
     const bad = testConfig();
     assert.throws(
       () => planSweep({ ...bad, series: [{ ...bad.series[0]!, methods: ['evolution' as 'gcn'] }] }),
-      /unknown method "evolution"/,
+      /method "evolution" is not one of random, /,
     );
+    // Checked before any run starts, each naming the field and the allowed range.
+    assert.throws(() => checkSweepConfig(testConfig({ predictor: { ...bad.predictor, epochs: -1 } })), /predictor\.epochs is -1, expected an integer ≥ 1/);
+    assert.throws(() => checkSweepConfig({ ...bad, series: [{ ...bad.series[0]!, points: [{ N: 20_000, K: 5 }] }] }), /N is 20000, expected an integer in \[1, 15625\]/);
+    assert.throws(() => checkSweepConfig(testConfig({ bts: { ...bad.bts, initialFraction: 1.5 } })), /bts\.initialFraction is 1\.5/);
+    const notes = scaledDownNotes(testConfig({ repeats: 7 }));
+    assert.ok(notes.includes('7 repeats per point (paper: 100)'), notes.join('; '));
   });
 });

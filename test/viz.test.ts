@@ -11,9 +11,12 @@ import {
   barFigure,
   chromiumPath,
   closeRenderer,
+  PLOTLY_MIME,
+  figureBundle,
   figureDir,
   figurePath,
   heatmapFigure,
+  interactiveViewFromEnv,
   histogramFigure,
   lineFigure,
   numberFormats,
@@ -294,6 +297,28 @@ describe('rendering (headless Chromium)', { skip: noBrowser }, () => {
     assert.match(readFileSync(join(dir, 'bars.svg'), 'utf8'), /^<svg/);
   });
 
+  test('one display bundle per figure: PNG plus plotly MIME (or self-contained HTML), shown once', () => {
+    const fig = lineFigure([{ name: 'a', y: [1, 2, 3] }], { title: 'Bundle' });
+    const png = new Uint8Array([137, 80, 78, 71]);
+    const mime = figureBundle(fig, png, '/x/bundle.png', 'mime');
+    assert.deepEqual(Object.keys(mime.data).sort(), [PLOTLY_MIME, 'image/png', 'text/plain'].sort());
+    assert.equal(mime.data['image/png'], Buffer.from(png).toString('base64'));
+    const plotly = mime.data[PLOTLY_MIME] as { data: unknown[]; layout: { title?: unknown } };
+    assert.deepEqual(plotly.data, fig.data);
+    assert.deepEqual(mime.metadata, { 'image/png': { width: 720, height: 440 } });
+    assert.ok(JSON.stringify(mime).length < 10_000, 'no plotly bundle in the default output');
+    const html = figureBundle(fig, png, '/x/bundle.png', 'html');
+    assert.deepEqual(Object.keys(html.data).sort(), ['image/png', 'text/html', 'text/plain']);
+    // The HTML view defines Plotly itself (guarded), so it works as the page's only figure.
+    assert.match(html.data['text/html'] as string, /if \(typeof window\.Plotly === 'undefined'\)/);
+    assert.ok((html.data['text/html'] as string).length > 1_000_000);
+    assert.deepEqual(Object.keys(figureBundle(fig, png, '/x', false).data).sort(), ['image/png', 'text/plain']);
+    assert.equal(interactiveViewFromEnv({}), 'mime');
+    assert.equal(interactiveViewFromEnv({ NAS_VIZ_INTERACTIVE: '0' }), false);
+    assert.equal(interactiveViewFromEnv({ NAS_VIZ_INTERACTIVE: 'html' }), 'html');
+    assert.throws(() => interactiveViewFromEnv({ NAS_VIZ_INTERACTIVE: 'yes' }), /NAS_VIZ_INTERACTIVE="yes" is not one of 0, mime, html/);
+  });
+
   test('show outside a notebook saves the PNG under results/figures/<group> and logs the path', async (t) => {
     const env = process.env['NAS_RESULTS_DIR'];
     process.env['NAS_RESULTS_DIR'] = join(tempRoot, 'show-results');
@@ -349,6 +374,17 @@ describe('tables', () => {
     assert.deepEqual(numberFormats(tableFromRows(rows)), { tau: { digits: 4 }, acc: { digits: 2 } });
     assert.deepEqual(numberFormats(tableFromRows(rows), 2), { tau: { digits: 2 }, acc: { digits: 0 } });
     assert.throws(() => numberFormats(tableFromRows(rows), 0), /digits must be an integer/);
+  });
+
+  test('tables show missing values (null, undefined, NaN) as — with a note, never "null" or "NaN"', () => {
+    const md = tableToMarkdown([{ method: 'random', tau: null, best: 0.9312 }, { method: 'gcn', tau: 0.61234, best: NaN }, { method: 'x', best: 0.9 }]);
+    assert.doesNotMatch(md, /null|NaN|undefined/);
+    assert.equal((md.match(/—/g) ?? []).length, 4, md); // three cells plus the note
+    assert.match(md, /0\.6123/);
+    assert.match(md, /— = no value/);
+    const html = tableToHtml([{ a: null, b: 1.5 }]);
+    assert.match(html, /<td[^>]*>—<\/td>/);
+    assert.doesNotMatch(tableToMarkdown([{ a: 1 }]), /no value/);
   });
 
   test('tableToMarkdown: GitHub table, right-aligned numbers, escaped pipes, sensible precision', () => {

@@ -1,11 +1,26 @@
 import { checkData, dataSearchDirs } from '../loaders/dataFiles.js';
+import { parseSubcommand } from './executorFlags.js';
+import { helpText, type CommandSpec, type ParsedOptions } from './options.js';
+
+export const DATA_COMMAND: CommandSpec = {
+  usage: 'nas data check',
+  summary: 'Verifies every file of data/manifest.json (sha256, size bound) and names the data folder each came from; exit 1 when a required file is missing or corrupt.',
+  options: [],
+  notes: ['Data folders, in search order: $NAS_DATA_DIR (an error when set but missing or empty), ./data, ../shared/data.'],
+};
 
 /** `nas data check`: verifies every file of data/manifest.json; exit 1 when a required one is missing or corrupt. */
 export async function dataCommand(args: string[]): Promise<number> {
-  const [sub = 'check'] = args;
-  if (sub !== 'check') {
-    process.stderr.write(`nas data: unknown subcommand ${JSON.stringify(sub)} (expected: check)\n`);
+  let options: ParsedOptions | 'help';
+  try {
+    options = parseSubcommand(DATA_COMMAND, 'check', args.length ? args : ['check']);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
     return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${helpText(DATA_COMMAND)}\n`);
+    return 0;
   }
   let rows;
   try {

@@ -5,9 +5,10 @@
  * cached under <resultsDir>/fairnas, so an interrupted command resumes.
  */
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
+import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
+import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
+import { fairnessRunRows, toCsv } from '../experiments/studyFrames.js';
 import { initBackend } from '../backend.js';
-import { PROFILES, type Profile } from '../config.js';
 import {
   describeFairnessConfig,
   fairnessAblationConfig,
@@ -18,48 +19,38 @@ import {
   type FairnessAblationResult,
 } from '../experiments/fairnessAblation.js';
 
-const USAGE = `usage: nas fairnas run [options]
-  --profile smoke|paper|full   run size (default: NAS_PROFILE or paper; "paper" is the CPU-sized profile)
-  --seeds 0,1,2                training seeds (default: the profile's)
-  --updates N                  parameter updates per supernet (same for every sampler)
-${EXECUTOR_USAGE}
-  --out DIR                    checkpoints and cached runs (default: <resultsDir>/fairnas)
-  --json FILE                  also write the whole result as JSON`;
+const paper = fairnessAblationConfig('paper');
 
-function positiveInts(flag: string, text: string | undefined, allowZero = false): number[] {
-  if (text === undefined || text === '') throw new Error(`${flag} needs a value`);
-  return text.split(',').map((s) => {
-    const v = Number(s.trim());
-    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new Error(`${flag}: ${JSON.stringify(s)} is not a ${allowZero ? 'non-negative' : 'positive'} integer`);
-    return v;
-  });
-}
+export const FAIRNAS_COMMAND: CommandSpec = {
+  usage: 'nas fairnas run',
+  summary: 'FairNAS fairness ablation: one NAS-Bench-201 supernet per sampler and seed, Kendall τ against the ground truth. Progress on stderr, summary on stdout; runs and checkpoints are cached, so an interrupted command resumes.',
+  options: [
+    PROFILE_OPTION,
+    { name: 'seeds', value: '0,1,2', help: 'training seeds', default: `the profile's (paper: ${paper.seeds.join(',')})` },
+    { name: 'updates', value: 'N', help: 'parameter updates per supernet (the same for every sampler)', default: `the profile's (paper: ${paper.updates})` },
+    ...EXECUTOR_OPTIONS,
+    { name: 'out', value: 'DIR', help: 'checkpoints and cached runs', default: '<resultsDir>/fairnas' },
+    { name: 'json', value: 'FILE', help: 'also write the whole result as JSON' },
+    { name: 'csv', value: 'FILE', help: 'also write one row per run (sampler, seed, τ, ρ, …) as CSV' },
+  ],
+};
 
-/** Parses `run` options into a study config (exported for tests). */
-export function parseFairnasArgs(args: readonly string[]): { config: FairnessAblationConfig; json?: string } {
-  const [sub, ...rest] = args;
-  if (sub !== 'run') throw new Error(`nas fairnas: unknown subcommand ${JSON.stringify(sub ?? '')}\n${USAGE}`);
-  const options = new Map<string, string | undefined>();
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i]!;
-    if (['--profile', '--seeds', '--updates', '--out', '--json', ...EXECUTOR_FLAGS].includes(flag)) options.set(flag, rest[++i]);
-    else throw new Error(`nas fairnas run: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
-  }
-  const profile = options.get('--profile');
-  if (options.has('--profile') && !(PROFILES as readonly string[]).includes(profile ?? '')) {
-    throw new Error(`--profile ${JSON.stringify(profile)} is not one of ${PROFILES.join(', ')}`);
-  }
+/** Parses `run` options into a study config (exported for tests); `'help'` for --help. */
+export function parseFairnasArgs(args: readonly string[]): { config: FairnessAblationConfig; json?: string; csv?: string } | 'help' {
+  const options = parseSubcommand(FAIRNAS_COMMAND, 'run', args);
+  if (options === 'help') return options;
+  const profile = profileFromOptions(options);
   const overrides: { -readonly [K in keyof FairnessAblationConfig]?: FairnessAblationConfig[K] } = {};
-  if (options.has('--seeds')) overrides.seeds = positiveInts('--seeds', options.get('--seeds'), true);
-  if (options.has('--updates')) overrides.updates = positiveInts('--updates', options.get('--updates'))[0]!;
-  if (options.has('--out')) {
-    const out = options.get('--out');
-    if (!out) throw new Error('--out needs a folder');
-    overrides.outDir = out;
-  }
-  if (options.has('--json') && !options.get('--json')) throw new Error('--json needs a file name');
-  const base = fairnessAblationConfig(profile as Profile | undefined, overrides);
-  return { config: { ...base, executor: executorFromFlags(options, base.executor) }, json: options.get('--json') };
+  const seeds = integerList(options, 'seeds', 0);
+  if (seeds) overrides.seeds = seeds;
+  const updates = integerOption(options, 'updates', 1);
+  if (updates !== undefined) overrides.updates = updates;
+  const out = stringOption(options, 'out');
+  if (out !== undefined) overrides.outDir = out;
+  const base = fairnessAblationConfig(profile, overrides);
+  const json = stringOption(options, 'json');
+  const csv = stringOption(options, 'csv');
+  return { config: { ...base, executor: executorFromOptions(options, base.executor) }, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
 }
 
 /** Rows as a fixed-width text table. */
@@ -98,7 +89,11 @@ export async function fairnasCommand(args: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const { config, json } = parsed;
+  if (parsed === 'help') {
+    process.stdout.write(`${helpText(FAIRNAS_COMMAND)}\n`);
+    return 0;
+  }
+  const { config, json, csv } = parsed;
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   const backend = await initBackend();
   log(backend.describe());
@@ -109,6 +104,10 @@ export async function fairnasCommand(args: string[]): Promise<number> {
     if (json) {
       writeFileAtomic(json, JSON.stringify(result, null, 1));
       log(`wrote ${json}`);
+    }
+    if (csv) {
+      writeFileAtomic(csv, toCsv(fairnessRunRows(result)));
+      log(`wrote ${csv}`);
     }
     return 0;
   });

@@ -1,13 +1,17 @@
 import { formatNb101Line, NB101_FORMAT_HEADER, loadNb101Space } from '../spaces/nb101Enumerate.js';
+import { parseSubcommand } from './executorFlags.js';
+import { helpText, type CommandSpec, type ParsedOptions } from './options.js';
 
-const USAGE = [
-  'usage: nas nb101 enumerate [--sorted] [--header] [--rebuild]',
-  '  one line per NAS-Bench-101 cell (423,624), tab-separated:',
-  '  hash, vertex count, upper-triangle edges (row-major, x<y), ops (i input, 3 conv3x3, 1 conv1x1, m maxpool3x3, o output)',
-  '  --sorted   in ascending hash order (default: the official generator order)',
-  '  --header   print a header line first',
-  '  --rebuild  enumerate again instead of reading .cache/nb101_space.bin',
-].join('\n');
+export const NB101_COMMAND: CommandSpec = {
+  usage: 'nas nb101 enumerate',
+  summary:
+    'One line per NAS-Bench-101 cell (423,624), tab-separated: hash, vertex count, upper-triangle edges (row-major, x<y), ops (i input, 3 conv3x3, 1 conv1x1, m maxpool3x3, o output).',
+  options: [
+    { name: 'sorted', help: 'in ascending hash order', default: 'the official generator order' },
+    { name: 'header', help: 'print a header line first' },
+    { name: 'rebuild', help: 'enumerate again instead of reading .cache/nb101_space.bin' },
+  ],
+};
 
 /** Writes `text`, waiting for 'drain' when the stream's buffer is full; false when the reader went away. */
 function write(stream: NodeJS.WritableStream, text: string): Promise<boolean> {
@@ -36,24 +40,20 @@ export async function nb101Command(
 ): Promise<number> {
   const out = io.stdout ?? process.stdout;
   const err = io.stderr ?? process.stderr;
-  const [sub, ...flags] = args;
-  if (!sub || sub === '--help' || sub === '-h') {
-    err.write(`${USAGE}\n`);
-    return sub ? 0 : 2;
-  }
-  if (sub !== 'enumerate') {
-    err.write(`nas nb101: unknown subcommand ${JSON.stringify(sub)}\n${USAGE}\n`);
+  let options: ParsedOptions | 'help';
+  try {
+    options = parseSubcommand(NB101_COMMAND, 'enumerate', args);
+  } catch (e) {
+    err.write(`${(e as Error).message}\n`);
     return 2;
   }
-  const known = new Set(['--sorted', '--header', '--rebuild']);
-  const unknown = flags.filter((f) => !known.has(f));
-  if (unknown.length) {
-    err.write(`nas nb101 enumerate: unknown option ${unknown.join(', ')}\n${USAGE}\n`);
-    return 2;
+  if (options === 'help') {
+    out.write(`${helpText(NB101_COMMAND)}\n`);
+    return 0;
   }
-  const space = loadNb101Space({ rebuild: flags.includes('--rebuild') });
-  const order = flags.includes('--sorted') ? space.packed.hashOrder : undefined;
-  if (flags.includes('--header') && !(await write(out, `${NB101_FORMAT_HEADER}\n`))) return 0;
+  const space = loadNb101Space({ rebuild: options.has('rebuild') });
+  const order = options.has('sorted') ? space.packed.hashOrder : undefined;
+  if (options.has('header') && !(await write(out, `${NB101_FORMAT_HEADER}\n`))) return 0;
   const linesPerWrite = 4096;
   let chunk = '';
   for (let k = 0; k < space.size; k++) {

@@ -5,57 +5,51 @@
  */
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { initBackend } from '../backend.js';
-import { PROFILES, type Profile } from '../config.js';
 import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type WholeSpaceResult } from '../experiments/renas424.js';
 import type { RenasLossKind } from '../predictors/renas.js';
-import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
+import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
+import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
+import { scalarFields, toCsv } from '../experiments/studyFrames.js';
 
-const USAGE = `usage: nas renas run [options]
-  --profile smoke|paper|full   run size (default: NAS_PROFILE or paper)
-  --seeds 0,1,2                seeds (default: the profile's)
-  --sizes 424,1000             training-set sizes
-  --losses ranking,mse         losses
-  --epochs N                   epochs for every size (overrides the profile's scaling)
-${EXECUTOR_USAGE}
-  --no-space                   skip ranking the whole 423,624-cell space
-  --json FILE                  also write rows, summary and space ranking as JSON`;
+const paper = renas424Config('paper');
 
-function parseList(flag: string, text: string | undefined, parse: (s: string) => number | string): (number | string)[] {
-  if (text === undefined || text === '') throw new Error(`${flag} needs a value`);
-  return text.split(',').map((s) => {
-    const v = parse(s.trim());
-    if (typeof v === 'number' && !Number.isInteger(v)) throw new Error(`${flag}: ${JSON.stringify(s)} is not an integer`);
-    return v;
-  });
-}
+export const RENAS_COMMAND: CommandSpec = {
+  usage: 'nas renas run',
+  summary: 'ReNAS study on NAS-Bench-101: fit the predictor on N cells, Kendall τ on the rest, search by predicted rank. Progress on stderr, summary on stdout; finished runs are cached, so an interrupted command resumes.',
+  options: [
+    PROFILE_OPTION,
+    { name: 'seeds', value: '0,1,2', help: 'seeds (training draw, weight init, random search)', default: `the profile's (paper: ${paper.seeds.join(',')})` },
+    { name: 'sizes', value: '424,1000', help: 'training-set sizes N', default: `the profile's (paper: ${paper.trainSizes.join(',')})` },
+    { name: 'losses', value: 'ranking,mse', help: 'losses', default: `the profile's (paper: ${paper.lossKinds.join(',')})` },
+    { name: 'epochs', value: 'N', help: "epochs for every size (replaces the profile's per-size scaling)", default: `the profile's (paper: ${paper.epochs})` },
+    ...EXECUTOR_OPTIONS,
+    { name: 'no-space', help: 'skip ranking the whole 423,624-cell space' },
+    { name: 'json', value: 'FILE', help: 'also write rows, summary and space ranking as JSON' },
+    { name: 'csv', value: 'FILE', help: 'also write one row per run as CSV' },
+  ],
+};
 
-/** Parses `run` options into a study config (exported for tests). */
-export function parseRenasArgs(args: readonly string[]): { config: Renas424Config; json?: string } {
-  const [sub, ...rest] = args;
-  if (sub !== 'run') throw new Error(`nas renas: unknown subcommand ${JSON.stringify(sub ?? '')}\n${USAGE}`);
-  const options = new Map<string, string | undefined>();
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i]!;
-    if (flag === '--no-space') options.set(flag, undefined);
-    else if (['--profile', '--seeds', '--sizes', '--losses', '--epochs', '--json', ...EXECUTOR_FLAGS].includes(flag)) options.set(flag, rest[++i]);
-    else throw new Error(`nas renas run: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
-  }
-  const profile = options.get('--profile');
-  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile)) {
-    throw new Error(`--profile ${JSON.stringify(profile)} is not one of ${PROFILES.join(', ')}`);
-  }
-  let config: Renas424Config = renas424Config(profile as Profile | undefined);
-  if (options.has('--seeds')) config = { ...config, seeds: parseList('--seeds', options.get('--seeds'), Number) as number[] };
-  if (options.has('--sizes')) config = { ...config, trainSizes: parseList('--sizes', options.get('--sizes'), Number) as number[] };
-  if (options.has('--losses')) {
-    const losses = parseList('--losses', options.get('--losses'), String) as string[];
+/** Parses `run` options into a study config (exported for tests); `'help'` for --help. */
+export function parseRenasArgs(args: readonly string[]): { config: Renas424Config; json?: string; csv?: string } | 'help' {
+  const options = parseSubcommand(RENAS_COMMAND, 'run', args);
+  if (options === 'help') return options;
+  let config: Renas424Config = renas424Config(profileFromOptions(options));
+  const seeds = integerList(options, 'seeds', 0);
+  if (seeds) config = { ...config, seeds };
+  const sizes = integerList(options, 'sizes', 1);
+  if (sizes) config = { ...config, trainSizes: sizes };
+  const losses = stringOption(options, 'losses')?.split(',').map((l) => l.trim());
+  if (losses) {
     for (const l of losses) if (l !== 'ranking' && l !== 'mse') throw new Error(`--losses: ${JSON.stringify(l)} is not ranking or mse`);
     config = { ...config, lossKinds: losses as RenasLossKind[] };
   }
-  if (options.has('--epochs')) config = { ...config, epochs: parseList('--epochs', options.get('--epochs'), Number)[0] as number, epochsBySize: {} };
-  config = { ...config, executor: executorFromFlags(options, config.executor) };
-  if (options.has('--no-space')) config = { ...config, wholeSpace: false };
-  return { config, json: options.get('--json') };
+  const epochs = integerOption(options, 'epochs', 1);
+  if (epochs !== undefined) config = { ...config, epochs, epochsBySize: {} };
+  config = { ...config, executor: executorFromOptions(options, config.executor) };
+  if (options.has('no-space')) config = { ...config, wholeSpace: false };
+  const json = stringOption(options, 'json');
+  const csv = stringOption(options, 'csv');
+  return { config, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
 }
 
 const pct = (v: number): string => (100 * v).toFixed(2);
@@ -106,7 +100,11 @@ export async function renasCommand(args: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const { config, json } = parsed;
+  if (parsed === 'help') {
+    process.stdout.write(`${helpText(RENAS_COMMAND)}\n`);
+    return 0;
+  }
+  const { config, json, csv } = parsed;
   const backend = await initBackend();
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   log(backend.describe());
@@ -118,6 +116,10 @@ export async function renasCommand(args: string[]): Promise<number> {
     if (json) {
       writeFileAtomic(json, JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null }, null, 1));
       log(`wrote ${json}`);
+    }
+    if (csv) {
+      writeFileAtomic(csv, toCsv(result.rows.map(scalarFields)));
+      log(`wrote ${csv}`);
     }
     return 0;
   });

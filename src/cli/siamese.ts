@@ -4,88 +4,60 @@
  * --profile paper &`). Finished runs are cached, so a killed sweep resumes.
  */
 import { initBackend } from '../backend.js';
-import { PROFILES, type Profile } from '../config.js';
-import { runSiameseSweep, siameseSweepDefaults, type SiameseSweepConfig } from '../experiments/siameseSweep.js';
+import { runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig } from '../experiments/siameseSweep.js';
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
-import { EXECUTOR_FLAGS, EXECUTOR_USAGE, executorFromFlags, runInterruptibly } from './executorFlags.js';
+import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
+import { helpText, integerOption, stringOption, type CommandSpec } from './options.js';
+import { writeFileAtomic } from '../core/atomicWrite.js';
+import { scalarFields, toCsv } from '../experiments/studyFrames.js';
 
-const USAGE = [
-  'usage: nas siamese sweep [--profile smoke|paper|full] [--repeats N] [--cache DIR] [executor flags]',
-  '  runs the Fig. 6 / Fig. 7 N/K sweeps (random, gcn, siams, siams+nsam, siams+nsam+bts) with the',
-  '  profile\'s settings (default: NAS_PROFILE, else paper); progress on stderr, summary on stdout.',
-  '  Finished runs are cached (<results>/siamese-nk-sweep/), so rerunning resumes where it stopped;',
-  '  a notebook and this command on the same results folder share the work.',
-  EXECUTOR_USAGE,
-].join('\n');
+const paper = siameseSweepDefaults('paper');
 
-function positiveInt(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 1) throw new Error(`nas siamese sweep: ${flag} needs a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
+export const SIAMESE_COMMAND: CommandSpec = {
+  usage: 'nas siamese sweep',
+  summary:
+    "Siamese-NAS N/K sweeps of notebook 03 (random, gcn, siams, siams+nsam, siams+nsam+bts) with the profile's settings; progress on stderr, summary on stdout. Finished runs are cached, so rerunning resumes; a notebook and this command on the same results folder share the work.",
+  options: [
+    PROFILE_OPTION,
+    { name: 'repeats', value: 'N', help: 'repeats per point', default: `the profile's (paper: ${paper.repeats})` },
+    { name: 'cache', value: 'DIR', help: 'results folder of the runs', default: '<resultsDir>/siamese-nk-sweep' },
+    ...EXECUTOR_OPTIONS,
+    { name: 'csv', value: 'FILE', help: 'also write one row per run and point (series, method, N, K, repeat, best, τ) as CSV' },
+  ],
+};
 
-/** Parses the flags into the sweep config (profile defaults overridden by flags). */
-export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig {
-  let profile: Profile | undefined;
-  const overrides: { repeats?: number; cacheDir?: string } = {};
-  const executorFlags = new Map<string, string | undefined>();
-  for (let i = 0; i < flags.length; i++) {
-    const flag = flags[i]!;
-    const value = flags[i + 1];
-    switch (flag) {
-      case '--profile':
-        if (!value || !(PROFILES as readonly string[]).includes(value)) {
-          throw new Error(`nas siamese sweep: --profile must be one of ${PROFILES.join(', ')}, got ${JSON.stringify(value)}`);
-        }
-        profile = value as Profile;
-        i++;
-        break;
-      case '--repeats':
-        overrides.repeats = positiveInt(flag, value);
-        i++;
-        break;
-      case '--cache':
-        if (!value) throw new Error('nas siamese sweep: --cache needs a folder');
-        overrides.cacheDir = value;
-        i++;
-        break;
-      default:
-        if ((EXECUTOR_FLAGS as readonly string[]).includes(flag)) {
-          if (value === undefined) throw new Error(`nas siamese sweep: ${flag} needs a value`);
-          executorFlags.set(flag, value);
-          i++;
-          break;
-        }
-        throw new Error(`nas siamese sweep: unknown option ${JSON.stringify(flag)}\n${USAGE}`);
-    }
-  }
-  const defaults = siameseSweepDefaults(profile);
-  return { ...defaults, ...overrides, executor: executorFromFlags(executorFlags, defaults.executor) };
+/** Parses the flags into the sweep config (profile defaults overridden by flags); `'help'` for --help. */
+export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig | 'help' {
+  const options = parseSubcommand(SIAMESE_COMMAND, 'sweep', ['sweep', ...flags]);
+  if (options === 'help') return options;
+  const defaults = siameseSweepDefaults(profileFromOptions(options));
+  const repeats = integerOption(options, 'repeats', 1);
+  const cacheDir = stringOption(options, 'cache');
+  return { ...defaults, ...(repeats !== undefined ? { repeats } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}), executor: executorFromOptions(options, defaults.executor) };
 }
 
 /** `nas siamese <subcommand>`; returns the exit code. */
 export async function siameseCommand(args: string[]): Promise<number> {
-  const [sub, ...flags] = args;
-  if (!sub || sub === '--help' || sub === '-h') {
-    process.stderr.write(`${USAGE}\n`);
-    return sub ? 0 : 2;
-  }
-  if (sub !== 'sweep') {
-    process.stderr.write(`nas siamese: unknown subcommand ${JSON.stringify(sub)}\n${USAGE}\n`);
-    return 2;
-  }
-  let config: SiameseSweepConfig;
+  let parsed: SiameseSweepConfig | 'help';
+  let csv: string | undefined;
   try {
-    config = parseSweepArgs(flags);
+    const options = parseSubcommand(SIAMESE_COMMAND, 'sweep', args);
+    csv = options === 'help' ? undefined : stringOption(options, 'csv');
+    parsed = options === 'help' ? 'help' : parseSweepArgs(args.slice(1));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
+  if (parsed === 'help') {
+    process.stdout.write(`${helpText(SIAMESE_COMMAND)}\n`);
+    return 0;
+  }
+  const config = parsed;
   const backend = await initBackend();
   process.stderr.write(`backend: ${backend.describe()}\n`);
   process.stderr.write(`sweep: ${config.repeats} repeats, executor ${JSON.stringify(config.executor)}, predictor ${JSON.stringify(config.predictor)}\n`);
-  for (const note of config.scaledDown ?? []) process.stderr.write(`  scaled down: ${note}\n`);
+  for (const note of scaledDownNotes(config)) process.stderr.write(`  scaled down: ${note}\n`);
   return runInterruptibly(async (signal) => {
   const result = await runSiameseSweep(config, { signal });
   for (const s of result.skipped) process.stderr.write(`skipped ${s.series}: ${s.reason}\n`);
@@ -105,6 +77,10 @@ export async function siameseCommand(args: string[]): Promise<number> {
       }) +
       '\n',
   );
+  if (csv) {
+    writeFileAtomic(csv, toCsv(result.rows.map(scalarFields)));
+    process.stderr.write(`wrote ${csv}\n`);
+  }
   return 0;
   });
 }

@@ -5,17 +5,24 @@
  * environment/setup.sh) and the same data files; stop it with Ctrl-C or
  * SIGTERM (running jobs go back to the queue for another worker).
  */
-import { parseArgs } from 'node:util';
 import { initBackend } from '../backend.js';
 import { DEFAULT_QUEUE, interruptOnSignals, serveQueue } from '../engine/index.js';
+import { UsageError, helpText, integerOption, parseCommandArgs, stringOption, type CommandSpec } from './options.js';
 
-export const WORKER_USAGE = `usage: nas worker --redis redis://HOST:PORT [options]
-  --redis URL          the Redis server the studies enqueue to (required)
-  --concurrency N      jobs at once, one worker thread each (default 1; one per core is typical)
-  --queue NAME         queue name (default ${DEFAULT_QUEUE}; must match the submitter's)
-  --lock-ms N          job lock in ms: a killed worker's job is retried after at most about this long (default 30000)
-Serves runs of every study (renas, fairnas, siamese) submitted with --redis URL or executor { kind: "queue", url }.
-Jobs from another code or data version are refused with an error naming both versions.`;
+export const WORKER_COMMAND: CommandSpec = {
+  usage: 'nas worker',
+  summary:
+    'Serves the study run queue on this machine: runs of every study (renas, fairnas, siamese) submitted with --redis URL or executor { kind: "queue", url }. Jobs from another code or data version are refused with an error naming both versions.',
+  options: [
+    { name: 'redis', value: 'redis://HOST:PORT', help: 'the Redis server the studies enqueue to (required)' },
+    { name: 'concurrency', value: 'N', help: 'jobs at once, one worker thread each (one per core is typical)', default: '1' },
+    { name: 'queue', value: 'NAME', help: "queue name (must match the submitter's)", default: DEFAULT_QUEUE },
+    { name: 'lock-ms', value: 'N', help: "job lock in ms: a killed worker's job is retried after at most about this long", default: '30000' },
+  ],
+};
+
+/** The usage text (kept for callers that print it). */
+export const WORKER_USAGE = helpText(WORKER_COMMAND);
 
 export interface WorkerArgs {
   readonly url: string;
@@ -24,33 +31,16 @@ export interface WorkerArgs {
   readonly lockMs: number;
 }
 
-function positive(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`nas worker: ${flag} must be a positive integer, got ${JSON.stringify(text)}`);
-  return v;
-}
-
 export function parseWorkerArgs(args: readonly string[]): WorkerArgs | 'help' {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      redis: { type: 'string' },
-      concurrency: { type: 'string' },
-      queue: { type: 'string' },
-      'lock-ms': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) return 'help';
-  if (!values.redis) throw new Error(`nas worker: --redis redis://HOST:PORT is required\n${WORKER_USAGE}`);
+  const options = parseCommandArgs(WORKER_COMMAND, args);
+  if (options === 'help') return 'help';
+  const url = stringOption(options, 'redis');
+  if (!url) throw new UsageError('nas worker: --redis redis://HOST:PORT is required', WORKER_COMMAND);
   return {
-    url: values.redis,
-    concurrency: positive('--concurrency', values.concurrency, 1),
-    queue: values.queue ?? DEFAULT_QUEUE,
-    lockMs: positive('--lock-ms', values['lock-ms'], 30_000),
+    url,
+    concurrency: integerOption(options, 'concurrency', 1) ?? 1,
+    queue: stringOption(options, 'queue') ?? DEFAULT_QUEUE,
+    lockMs: integerOption(options, 'lock-ms', 1) ?? 30_000,
   };
 }
 

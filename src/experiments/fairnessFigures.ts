@@ -3,7 +3,7 @@
  * computation beyond averaging over seeds and smoothing for display).
  */
 import { NB201_EDGES, NB201_OPS } from '../spaces/nb201.js';
-import { barFigure, heatmapFigure, lineFigure, scatterFigure, type PlotlyFigure } from '../viz/index.js';
+import { MIN_REPEATS_FOR_BAND, barFigure, heatmapFigure, lineFigure, scatterFigure, type PlotlyFigure } from '../viz/index.js';
 import { samplerLabel, type FairnessAblationResult, type FairnessRun } from './fairnessAblation.js';
 
 const samplerRuns = (result: FairnessAblationResult, sampler: string): FairnessRun[] => result.runs.filter((r) => r.sampler === sampler);
@@ -34,8 +34,8 @@ export function rankScatterFigures(result: FairnessAblationResult): PlotlyFigure
     return scatterFigure({
       x: result.archs.map((a) => 100 * a.truth),
       y: meanAccuracy,
-      color: result.archs.map((a) => a.bin),
-      colorTitle: 'truth bin',
+      // Bins are categories: one colour and legend entry each, not a continuous scale.
+      color: result.archs.map((a) => `truth bin ${a.bin + 1}`),
       labels: result.archs.map((a) => a.arch),
       title: `${s.label}: τ = ${s.tauMean.toFixed(3)}, ρ = ${s.rhoMean.toFixed(3)}`,
       xTitle: 'NB201 CIFAR-10 test accuracy, 200 epochs (%)',
@@ -86,10 +86,11 @@ export function lossCurveFigure(result: FairnessAblationResult): PlotlyFigure {
       const m = mean[k]!;
       return Math.sqrt(curves.reduce((sum, c) => sum + (c[x]! - m) ** 2, 0) / (curves.length - 1));
     });
-    return { name: samplerLabel(s.sampler), x: xs.map((x) => x + 1), y: mean, band: std, markers: false };
+    const banded = curves.length >= MIN_REPEATS_FOR_BAND;
+    return { name: samplerLabel(s.sampler), x: xs.map((x) => x + 1), y: mean, ...(banded ? { band: std } : {}), markers: false };
   });
   return lineFigure(series, {
-    title: `Supernet training loss (moving average of ${width} updates${result.config.seeds.length > 1 ? ', band ± std over seeds' : ''})`,
+    title: `Supernet training loss (moving average of ${width} updates${result.config.seeds.length >= MIN_REPEATS_FOR_BAND ? ', band ± std over seeds' : ''})`,
     xTitle: 'parameter update',
     yTitle: 'cross-entropy (mean over the update’s paths)',
   });

@@ -44,3 +44,20 @@ export async function startNotebook(name: string): Promise<NotebookSession> {
   );
   return session;
 }
+
+/**
+ * The value an earlier cell computes, checked to be there, e.g.
+ * `need(result, "result", "Run the sweep")`. A cell that failed or was
+ * interrupted can leave its `const` undefined, and the next cell would fail
+ * with "Cannot read properties of undefined", hiding the cause; this says
+ * which cell to rerun instead. `cell` is the heading above the cell that
+ * computes it. (Positional, not `{ result }`: tslab does not rewrite a
+ * shorthand property that names another cell's variable.)
+ */
+export function need<T>(value: T | undefined | null, name: string, cell: string): T {
+  if (value !== undefined && value !== null) return value;
+  throw new Error(
+    `${name} is not set: the cell under "${cell}" failed, was interrupted or has not run yet. ` +
+      'Rerun that cell (finished runs come from the cache), then this one.',
+  );
+}

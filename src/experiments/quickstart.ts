@@ -6,8 +6,27 @@ import { findDataPath } from '../loaders/dataFiles.js';
 import { loadNb201, NB201_CELLS_ZIP } from '../loaders/cellJson.js';
 import { CIFAR10_DATA_FILE, loadCifar10 } from '../loaders/cifar10.js';
 import { findTinyNanoBench, loadTinyNanoBench } from '../loaders/tinyNanoBench.js';
-import { NB201_DATASETS } from '../spaces/nb201.js';
+import { NB201_DATASETS, type Nb201Dataset } from '../spaces/nb201.js';
+import { POSITIVE_INTEGER, checkField, checkOneOf } from '../core/checks.js';
 import { loadNb101Subset, NB101_SUBSET_FILE } from '../loaders/nb101.js';
+
+/** The quickstart notebook's one config: typed, so a wrong dataset name or field fails to compile in its cell. */
+export interface QuickstartConfig {
+  readonly dataset: Nb201Dataset;
+  /** Histogram bins. */
+  readonly bins: number;
+  /** Best cells listed. */
+  readonly topN: number;
+}
+
+/** The config, every value checked (errors name the field, the value and the allowed range). */
+export function checkQuickstartConfig(config: QuickstartConfig): QuickstartConfig {
+  const where = 'quickstart config';
+  checkOneOf(where, 'dataset', config.dataset, NB201_DATASETS);
+  checkField(where, 'bins', config.bins, { ...POSITIVE_INTEGER, max: 1000 });
+  checkField(where, 'topN', config.topN, { ...POSITIVE_INTEGER, max: 1000 });
+  return config;
+}
 
 export interface DatasetRow {
   benchmark: string;

@@ -17,6 +17,8 @@
  */
 import { join, resolve } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
+import { COUNT, POSITIVE_INTEGER, checkField, checkOneOf } from '../core/checks.js';
+import { NB201_SPACE_SIZE } from '../spaces/nb201.js';
 import { missingFields } from '../engine/store.js';
 import { checkExecutorConfig, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { findDataPath } from '../loaders/dataFiles.js';
@@ -72,8 +74,31 @@ export interface SiameseSweepConfig {
   readonly cacheDir?: string;
   /** Data file/folder per benchmark instead of the data folder's (tests, other copies). */
   readonly sources?: Partial<Record<SweepBenchmark, string>>;
-  /** What this profile changed with respect to the paper's protocol (shown by notebooks and the CLI). */
-  readonly scaledDown?: readonly string[];
+}
+
+/** The paper's protocol (PROTOCOLS.md §4), against which `scaledDownNotes` compares a config. */
+const PAPER_PROTOCOL = { repeats: 100, epochs: 200, hidden: 64, maxBudget: 210 } as const;
+
+/**
+ * What `config` changes with respect to the paper's protocol, computed from
+ * the config itself (so an edited config is described as it is, not as its
+ * profile was).
+ */
+export function scaledDownNotes(config: SiameseSweepConfig): string[] {
+  const notes: string[] = [];
+  if (config.repeats < PAPER_PROTOCOL.repeats) notes.push(`${config.repeats} repeats per point (paper: ${PAPER_PROTOCOL.repeats})`);
+  if (config.predictor.epochs !== PAPER_PROTOCOL.epochs) {
+    notes.push(`predictor: ${config.predictor.epochs} epochs with the official 20/50/30 % + 3 schedule (paper: ${PAPER_PROTOCOL.epochs})`);
+  }
+  if (config.predictor.hidden !== PAPER_PROTOCOL.hidden) notes.push(`predictor hidden width ${config.predictor.hidden} (paper: ${PAPER_PROTOCOL.hidden})`);
+  const fig6 = config.series.filter((s) => s.benchmark === 'nb201-cifar10' || s.benchmark === 'nb201-cifar100');
+  const benchmarks = new Set(fig6.map((s) => s.benchmark));
+  if (fig6.length > 0 && !benchmarks.has('nb201-cifar10')) notes.push('Fig. 6 on CIFAR-100 only (the published points are CIFAR-100)');
+  if (fig6.length > 0 && !benchmarks.has('nb201-cifar100')) notes.push('Fig. 6 without CIFAR-100, where the published points are');
+  const maxBudget = Math.max(0, ...fig6.flatMap((s) => s.points.map((p) => p.N + p.K)));
+  if (fig6.length > 0 && maxBudget < PAPER_PROTOCOL.maxBudget) notes.push(`Fig. 6: N + K ≤ ${maxBudget} (paper: up to ${PAPER_PROTOCOL.maxBudget})`);
+  if (config.correlationSample < 15_625) notes.push(`rank correlation on a fixed random sample of ${config.correlationSample.toLocaleString('en-US')} architectures`);
+  return notes;
 }
 
 export interface RunOptions {
@@ -171,7 +196,7 @@ export function fixedKPoints(K: number, budgets: readonly number[]): SweepPoint[
 /** The methods that train a predictor (all but random search). */
 export const PREDICTOR_METHODS: readonly SiameseMethod[] = ['gcn', 'siams', 'siams+nsam', 'siams+nsam+bts'];
 
-/** The profile's sweep: every hyperparameter, with what was scaled down for this machine said in `scaledDown`. */
+/** The profile's sweep: every hyperparameter (what it scales down for this machine: `scaledDownNotes`). */
 export function siameseSweepDefaults(profile: Profile = currentProfile()): SiameseSweepConfig {
   const methods = SIAMESE_METHODS;
   const fig6 = (dataset: 'cifar10' | 'cifar100', nFixed: number[], kFixed: number[]): SweepSeries[] => {
@@ -197,13 +222,6 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         bts: official,
         correlationSample: 500,
         executor: { kind: 'pool', threads: 2 },
-        scaledDown: [
-          'CI check of the plumbing, not of the results',
-          '2 repeats per point (paper: 100)',
-          'CIFAR-100 only, N + K ≤ 100',
-          'predictor: 22 epochs (paper: 200), hidden width 16 (paper: 64)',
-          'rank correlation on a fixed random sample of 500 architectures',
-        ],
       },
       paper: {
         seed: 'paper',
@@ -216,13 +234,6 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         bts: official,
         correlationSample: 2000,
         executor: { kind: 'pool', threads: 2 },
-        scaledDown: [
-          '20 repeats per point (paper: 100)',
-          'predictor: 24 epochs with the official 20/50/30 % + 3 schedule (paper: 200); BTS stages after growth epochs 1..10 of 12',
-          'Fig. 6 on CIFAR-100 only (the published points are CIFAR-100); CIFAR-10 in the full profile',
-          'Fig. 6(b): N + K ∈ {100, 150} (paper: 50 … 210)',
-          'rank correlation on a fixed random sample of 2,000 architectures',
-        ],
       },
       full: {
         seed: 'full',
@@ -236,7 +247,6 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         bts: official,
         correlationSample: 100_000,
         executor: { kind: 'pool', threads: 2 },
-        scaledDown: [],
       },
     },
     profile,
@@ -245,29 +255,30 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
 
 // ---------------------------------------------------------------- planning
 
-function checkConfig(config: SiameseSweepConfig): void {
+/**
+ * Checks every value of a sweep config before any run starts (a notebook's
+ * config cell calls it too), each error naming the field, the value and the
+ * allowed range.
+ */
+export function checkSweepConfig(config: SiameseSweepConfig): void {
   const where = 'siamese sweep config';
-  if (!Number.isInteger(config.repeats) || config.repeats < 1) throw new RangeError(`${where}: repeats must be a positive integer, got ${config.repeats}`);
+  checkField(where, 'repeats', config.repeats, POSITIVE_INTEGER);
   checkExecutorConfig(config.executor, `${where}: executor`);
-  if (!Number.isInteger(config.correlationSample) || config.correlationSample < 0) {
-    throw new RangeError(`${where}: correlationSample must be an integer ≥ 0, got ${config.correlationSample}`);
-  }
+  checkField(where, 'correlationSample', config.correlationSample, COUNT);
+  for (const field of ['epochs', 'hidden', 'batchSize', 'rerankTop'] as const) checkField(where, `predictor.${field}`, config.predictor[field], POSITIVE_INTEGER);
+  checkField(where, 'bts.initialFraction', config.bts.initialFraction, { min: 0, max: 1 });
+  checkField(where, 'bts.stages', config.bts.stages, POSITIVE_INTEGER);
+  checkField(where, 'bts.stageRerankTop', config.bts.stageRerankTop, POSITIVE_INTEGER);
   const ids = new Set<string>();
   for (const s of config.series) {
     if (ids.has(s.id)) throw new Error(`${where}: two series are named ${JSON.stringify(s.id)}`);
     ids.add(s.id);
-    if (!(SWEEP_BENCHMARKS as readonly string[]).includes(s.benchmark)) {
-      throw new Error(`${where}: series ${s.id} has unknown benchmark ${JSON.stringify(s.benchmark)}; use one of ${SWEEP_BENCHMARKS.join(', ')}`);
-    }
-    for (const m of s.methods) {
-      if (!(SIAMESE_METHODS as readonly string[]).includes(m)) {
-        throw new Error(`${where}: series ${s.id} has unknown method ${JSON.stringify(m)}; use one of ${SIAMESE_METHODS.join(', ')}`);
-      }
-    }
+    checkOneOf(where, `series ${s.id}: benchmark`, s.benchmark, SWEEP_BENCHMARKS);
+    for (const m of s.methods) checkOneOf(where, `series ${s.id}: method`, m, SIAMESE_METHODS);
+    // No benchmark of the sweep has more cells than the NAS-Bench-201 space.
     for (const p of s.points) {
-      if (!Number.isInteger(p.N) || p.N < 1 || !Number.isInteger(p.K) || p.K < 0) {
-        throw new RangeError(`${where}: series ${s.id} has point N = ${p.N}, K = ${p.K}; need integers N ≥ 1, K ≥ 0`);
-      }
+      checkField(where, `series ${s.id}: N`, p.N, { min: 1, max: NB201_SPACE_SIZE, integer: true });
+      checkField(where, `series ${s.id}: K (at N = ${p.N})`, p.K, { min: 0, max: NB201_SPACE_SIZE - p.N, integer: true });
     }
   }
 }
@@ -309,7 +320,7 @@ export function sweepRunConfig(
 
 /** Every run the sweep needs, each with the largest K asked at its (benchmark, method, N); series with missing data are skipped. */
 export function planSweep(config: SiameseSweepConfig): { tasks: SweepTask[]; skipped: SkippedSeries[] } {
-  checkConfig(config);
+  checkSweepConfig(config);
   const skipped: SkippedSeries[] = [];
   const maxK = new Map<string, { benchmark: SweepBenchmark; method: SiameseMethod; N: number; K: number }>();
   for (const s of config.series) {

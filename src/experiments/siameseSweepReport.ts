@@ -8,7 +8,7 @@
 import type { Benchmark } from '../core/types.js';
 import type { Nb201Arch } from '../spaces/nb201.js';
 import { flopsHistogram, tinyNb201Break } from '../spaces/tinyNb201.js';
-import { REFERENCE_COLOR, addReferencePoints, barFigure, houseLayout, lineFigure, withLayout, type PlotlyFigure } from '../viz/index.js';
+import { MIN_REPEATS_FOR_BAND, REFERENCE_COLOR, addReferencePoints, barFigure, houseLayout, lineFigure, withLayout, type PlotlyFigure } from '../viz/index.js';
 import {
   PREDICTOR_METHODS,
   SIAMESE_METHODS,
@@ -93,25 +93,29 @@ function orderedMethods(series: SweepSeries): SiameseMethod[] {
   return SIAMESE_METHODS.filter((m) => series.methods.includes(m));
 }
 
+function repeatsNote(repeats: number): string {
+  return repeats >= MIN_REPEATS_FOR_BAND ? `mean of ${repeats} repeats, 95 % CI band` : `mean of ${repeats} repeat${repeats === 1 ? '' : 's'} (no CI band below ${MIN_REPEATS_FOR_BAND})`;
+}
+
 /** Fig. 6 style: mean best test accuracy (%) vs N + K, one line per method with its 95 % CI band, published points as stars. */
 export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string): PlotlyFigure {
   const series = seriesOf(result, seriesId);
   if (!hasSeries(result, seriesId)) throw new Error(`siamese sweep: series ${seriesId} has no results (skipped?)`);
+  const repeats = Math.max(...result.table.filter((r) => r.series === seriesId).map((r) => r.repeats));
   const lines = orderedMethods(series).map((method) => {
     const rows = result.table.filter((r) => r.series === seriesId && r.method === method).sort((a, b) => a.budget - b.budget);
     return {
       name: method,
       x: rows.map((r) => r.budget),
       y: rows.map((r) => 100 * r.mean),
-      band: rows.map((r) => 100 * r.ciHalfWidth),
+      ...(repeats >= MIN_REPEATS_FOR_BAND ? { band: rows.map((r) => 100 * r.ciHalfWidth) } : {}),
       dash: method === 'random' ? ('dot' as const) : ('solid' as const),
     };
   });
-  const repeats = Math.max(...result.table.filter((r) => r.series === seriesId).map((r) => r.repeats));
   const published = SIAMESE_PUBLISHED_POINTS.filter((p) => p.series === seriesId);
   let fig = lineFigure(lines, {
     title: series.title,
-    xTitle: `architectures trained (N + K); mean of ${repeats} repeats, 95 % CI band`,
+    xTitle: `architectures trained (N + K); ${repeatsNote(repeats)}`,
     yTitle: 'best test accuracy found (%)',
   });
   fig = withLayout(fig, { yaxis: { range: focusRange([...lines.flatMap((l) => l.y), ...published.map((p) => 100 * p.value)]) } });
@@ -131,16 +135,15 @@ export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: stri
   const series = seriesOf(result, seriesId);
   if (!hasSeries(result, seriesId)) throw new Error(`siamese sweep: series ${seriesId} has no results (skipped?)`);
   const { N, K } = series.points[0]!;
-  let repeats = 0;
-  const lines = orderedMethods(series).map((method) => {
-    const curve = meanBestFoundCurve(result, series.benchmark, method, N);
-    repeats = Math.max(repeats, curve.repeats);
+  const curves = orderedMethods(series).map((method) => ({ method, curve: meanBestFoundCurve(result, series.benchmark, method, N) }));
+  const repeats = Math.max(0, ...curves.map((c) => c.curve.repeats));
+  const lines = curves.map(({ method, curve }) => {
     const length = N + K;
     return {
       name: method,
       x: Array.from({ length }, (_, i) => i + 1),
       y: curve.mean.slice(0, length).map((v) => 100 * v),
-      band: curve.halfWidth.slice(0, length).map((v) => 100 * v),
+      ...(repeats >= MIN_REPEATS_FOR_BAND ? { band: curve.halfWidth.slice(0, length).map((v) => 100 * v) } : {}),
       dash: method === 'random' ? ('dot' as const) : ('solid' as const),
       markers: false,
     };
@@ -148,7 +151,7 @@ export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: stri
   const published = SIAMESE_PUBLISHED_POINTS.filter((p) => p.series === seriesId);
   let fig = lineFigure(lines, {
     title: `${series.title}: N = ${N}, K = ${K}`,
-    xTitle: `architectures trained so far; mean of ${repeats} repeats, 95 % CI band`,
+    xTitle: `architectures trained so far; ${repeatsNote(repeats)}`,
     yTitle: 'best test accuracy found (%)',
   });
   // Frame the last three quarters of the curves (the first queries are single random draws).

@@ -19,7 +19,7 @@ import {
   nb201OpIndex,
   validateNb201Arch,
 } from '../spaces/nb201.js';
-import { type NumberRule, DataValueError, FRACTION, NON_NEGATIVE, checkNumber, describeValue } from './checks.js';
+import { type NumberRule, DataValueError, FRACTION, NON_NEGATIVE, checkNumber, describeValue } from '../core/checks.js';
 import { findDataPath, readDataFile } from './dataFiles.js';
 import { DataFileError, fileKind, fsErrorMessage, parseJsonText, readRegularFile, statPath } from '../core/files.js';
 import { type ZipDirectoryEntry, ZipFormatError, checkZipEntry, readZipDirectory } from './zipDirectory.js';

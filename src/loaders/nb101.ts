@@ -10,7 +10,7 @@ import { createBenchmark } from '../core/benchmark.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { nb101Hash, nb101Spec, type Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
-import { type NumberRule, DataValueError, FRACTION, NON_NEGATIVE, POSITIVE_INTEGER, checkNumber, describeValue } from './checks.js';
+import { type NumberRule, DataValueError, FRACTION, NON_NEGATIVE, POSITIVE_INTEGER, checkNumber, describeValue } from '../core/checks.js';
 import { readDataFile } from './dataFiles.js';
 import { parseJsonText, readRegularText } from '../core/files.js';
 

@@ -17,7 +17,7 @@ import { createReadStream } from 'node:fs';
 import { createBenchmark } from '../core/benchmark.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { nb101Hash, nb101OpCode, nb101Spec, type Nb101Spec } from '../spaces/nb101.js';
-import { DataValueError, FRACTION, NON_NEGATIVE, POSITIVE_INTEGER, checkNumber } from './checks.js';
+import { DataValueError, FRACTION, NON_NEGATIVE, POSITIVE_INTEGER, checkNumber } from '../core/checks.js';
 import { openRegularFile } from '../core/files.js';
 
 // ---------------------------------------------------------------------------------------------

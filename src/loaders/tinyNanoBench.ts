@@ -12,7 +12,7 @@ import { basename, posix } from 'node:path';
 import { createBenchmark } from '../core/benchmark.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { type NanoCell, type NanoOpCodes, NANO_OPS, nanoCellProblems, nanoOpFromValue } from '../spaces/nanobench.js';
-import { describeValue } from './checks.js';
+import { describeValue } from '../core/checks.js';
 import { CellJsonError, type CellJsonEntry, CellJsonFields, listCellJsonArchive, readCellJsonArchive } from './cellJson.js';
 import { findDataPath, readManifest } from './dataFiles.js';
 import { statPath } from '../core/files.js';

@@ -146,6 +146,15 @@ export interface LineSeries {
   markers?: boolean;
 }
 
+/**
+ * Fewest repeats (seeds) a confidence or ± std band should be drawn for: with
+ * 2 the 95 % t quantile is 12.7 and the band fills the plot, saying nothing.
+ */
+export const MIN_REPEATS_FOR_BAND = 3;
+
+/** Marker symbols by series, so lines that coincide stay distinguishable (colour alone is hidden by the line on top). */
+const SERIES_SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'triangle-down', 'cross', 'pentagon'] as const;
+
 /** Several named lines over a shared x axis, each with an optional shaded mean ± band. */
 export function lineFigure(series: readonly LineSeries[], opts: FigureOptions = {}): PlotlyFigure {
   checkSeriesList(series, 'lineFigure');
@@ -175,7 +184,9 @@ export function lineFigure(series: readonly LineSeries[], opts: FigureOptions = 
     const markers = s.markers ?? y.length <= 30;
     lines.push({
       type: 'scatter', mode: markers ? 'lines+markers' : 'lines', name: s.name, legendgroup: s.name, x, y,
-      line: { color, width: 2.2, dash: s.dash ?? 'solid' }, marker: { color, size: 6 },
+      line: { color, width: 2.2, dash: s.dash ?? 'solid' },
+      // Later series get smaller, open markers, so a line hidden under an identical one still shows its markers.
+      marker: { color, size: Math.max(5, 9 - i), symbol: `${SERIES_SYMBOLS[i % SERIES_SYMBOLS.length]}${i > 0 ? '-open' : ''}`, line: { color, width: 1.5 } },
     });
   });
   // Bands first so every line is drawn on top of every band.

@@ -2,7 +2,7 @@
  * Figures and tables for notebooks and scripts.
  *
  *   const fig = scatterFigure({ x: predicted, y: actual, diagonal: true, title: 'ReNAS on NB201' });
- *   await show(fig);                       // PNG + interactive view in a notebook; saved under results/figures/
+ *   await show(fig);                       // one output (PNG + plotly view) in a notebook; saved under results/figures/
  *   await save(fig, 'results/x/fig.svg');  // .png | .svg | .html
  *   showTable(rows);                       // HTML in a notebook, Markdown elsewhere
  */
@@ -25,6 +25,7 @@ export {
   type PlotlyTrace,
 } from './figure.js';
 export {
+  MIN_REPEATS_FOR_BAND,
   addReferencePoints,
   barFigure,
   heatmapFigure,
@@ -43,13 +44,14 @@ export {
 export { chromiumPath, closeRenderer, plotlyBundlePath, renderFigure, type RenderOptions } from './render.js';
 export { figureToHtml } from './html.js';
 export { FIGURE_EXTENSIONS, save, type SaveOptions } from './save.js';
-export { figureDir, figureGroup, figurePath, setFigureGroup, show, slugify, type ShowOptions } from './show.js';
+export { PLOTLY_MIME, figureBundle, figureDir, figureGroup, figurePath, interactiveViewFromEnv, setFigureGroup, show, slugify, type InteractiveView, type ShowOptions } from './show.js';
 export { inNotebookKernel, notebookOutput, type MimeBundle, type NotebookOutput } from './jupyter.js';
 export {
   numberFormats,
   showTable,
   tableToHtml,
   tableToMarkdown,
+  MISSING_MARK,
   toTable,
   type CellFormat,
   type TableInput,

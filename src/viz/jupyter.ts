@@ -13,8 +13,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-/** MIME type → payload (base64 for binary types), as in a Jupyter display_data message. */
-export type MimeBundle = Record<string, string>;
+/** MIME type → payload (base64 for binary types, a JSON value for +json types), as in a Jupyter display_data message. */
+export type MimeBundle = Record<string, string | Record<string, unknown>>;
 
 export interface NotebookOutput {
   /** Adds one output to the running cell; a front-end shows the richest MIME type it supports. */

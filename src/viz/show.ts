@@ -1,17 +1,26 @@
 /**
  * `show(fig)`: the one call a notebook or script makes to look at a figure.
  *
- * In a tslab notebook it adds two outputs to the cell: a static PNG (so the
- * saved .ipynb shows the figure anywhere: GitHub, nbviewer, a text diff
- * tool's image view) and an interactive plotly view (plotly.js is embedded
- * once per kernel and reused). Everywhere it also saves the PNG under
- * `figureDir()`, so every figure of a run exists as a file.
+ * In a tslab notebook it adds ONE output to the cell: a display bundle that
+ * carries the static PNG and the figure in plotly's own MIME type
+ * (`application/vnd.plotly.v1+json`). Each front-end shows one view of it:
+ * JupyterLab with its plotly renderer, VS Code and nteract draw it
+ * interactively with the plotly.js they bundle (no network, and every output
+ * stands alone: nothing depends on an earlier cell having loaded plotly);
+ * GitHub, nbviewer, exported HTML and front-ends without that renderer show
+ * the PNG. The saved notebook holds the figure's JSON and one PNG, not the
+ * 4.7 MB plotly bundle. `NAS_VIZ_INTERACTIVE=html` instead carries a
+ * self-contained HTML view (plotly inlined in that very output: for the
+ * classic notebook, at ~5 MB per figure); `NAS_VIZ_INTERACTIVE=0` the PNG only.
+ * Everywhere it also saves the PNG under `figureDir()`, so every figure of a
+ * run exists as a file.
  */
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { resultsDir } from '../config.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { checkFigure, figureSize, figureTitle, type PlotlyFigure } from './figure.js';
 import { figureDivHtml, plotlyLoaderScript } from './html.js';
+import type { MimeBundle } from './jupyter.js';
 import { inNotebookKernel, notebookOutput } from './jupyter.js';
 import { renderFigure } from './render.js';
 import { FIGURE_EXTENSIONS, save } from './save.js';
@@ -24,15 +33,23 @@ export interface ShowOptions {
    * (as a file name) in `figureDir()`.
    */
   saveAs?: string;
-  /** Add the interactive plotly view in a notebook (default true; `NAS_VIZ_INTERACTIVE=0` turns it off). */
-  interactive?: boolean;
+  /**
+   * The interactive view carried beside the PNG in a notebook: 'mime'
+   * (plotly's MIME type, default), 'html' (self-contained HTML with plotly
+   * inlined), or false (PNG only). Default from `NAS_VIZ_INTERACTIVE`
+   * (`0` | `mime` | `html`).
+   */
+  interactive?: InteractiveView | false;
   /** PNG pixel density (default 2: sharp on high-DPI screens, shown at the figure's CSS size). */
   scale?: number;
 }
 
+export type InteractiveView = 'mime' | 'html';
+
+/** MIME type of plotly figures (JupyterLab's plotly renderer, VS Code, nteract). */
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
 interface ShowState {
-  /** Set once this kernel has sent plotly.js to the notebook page. */
-  plotlyEmbedded: boolean;
   figureGroup: string | undefined;
   untitledCount: number;
 }
@@ -44,7 +61,7 @@ function state(): ShowState {
   const g = globalThis as unknown as Record<symbol, ShowState | undefined>;
   let s = g[STATE_KEY];
   if (!s) {
-    s = { plotlyEmbedded: false, figureGroup: undefined, untitledCount: 0 };
+    s = { figureGroup: undefined, untitledCount: 0 };
     g[STATE_KEY] = s;
   }
   return s;
@@ -114,13 +131,41 @@ export function figurePath(fig: PlotlyFigure, saveAs?: string): string {
   return path;
 }
 
+/** The interactive view asked for by `NAS_VIZ_INTERACTIVE`; an unknown value is an error naming it. */
+export function interactiveViewFromEnv(env: NodeJS.ProcessEnv = process.env): InteractiveView | false {
+  const raw = env['NAS_VIZ_INTERACTIVE'];
+  if (raw === undefined || raw === '' || raw === '1' || raw === 'mime') return 'mime';
+  if (raw === '0') return false;
+  if (raw === 'html') return 'html';
+  throw new RangeError(`NAS_VIZ_INTERACTIVE=${JSON.stringify(raw)} is not one of 0, mime, html`);
+}
+
 /**
- * Shows `fig`: in a tslab notebook as a static PNG plus an interactive view,
- * elsewhere by logging where it was saved. Always saves it (see `saveAs`).
- * Await it, so the outputs land in the cell that called it.
+ * The one display bundle of a figure: its PNG (shown at the figure's CSS
+ * size), a text line naming the saved file, and the interactive view.
+ */
+export function figureBundle(fig: PlotlyFigure, png: Uint8Array, savedTo: string, view: InteractiveView | false): { data: MimeBundle; metadata: Record<string, unknown> } {
+  const { width, height } = figureSize(fig);
+  const title = figureTitle(fig);
+  const data: Record<string, unknown> = {
+    'image/png': Buffer.from(png).toString('base64'),
+    'text/plain': `${title ? `Figure "${title}"` : 'Figure'} (saved to ${savedTo})`,
+  };
+  if (view === 'mime') data[PLOTLY_MIME] = { data: fig.data, layout: fig.layout ?? {}, config: { displaylogo: false, responsive: false } };
+  if (view === 'html') data['text/html'] = `${plotlyLoaderScript()}\n${figureDivHtml(fig)}`;
+  // The 2× PNG is displayed at the figure's CSS size.
+  return { data: data as MimeBundle, metadata: { 'image/png': { width, height } } };
+}
+
+/**
+ * Shows `fig`: in a tslab notebook as one output carrying the PNG and an
+ * interactive view (see the module comment), elsewhere by logging where it
+ * was saved. Always saves it (see `saveAs`). Await it, so the output lands
+ * in the cell that called it.
  */
 export async function show(fig: PlotlyFigure, opts: ShowOptions = {}): Promise<void> {
   checkFigure(fig, 'show');
+  const view = opts.interactive ?? interactiveViewFromEnv();
   const path = figurePath(fig, opts.saveAs);
   const scale = opts.scale ?? 2;
   const png = await renderFigure(fig, { format: 'png', scale });
@@ -132,17 +177,6 @@ export async function show(fig: PlotlyFigure, opts: ShowOptions = {}): Promise<v
     console.log(`figure saved: ${path}`);
     return;
   }
-  const { width, height } = figureSize(fig);
-  const title = figureTitle(fig);
-  out.display(
-    { 'image/png': Buffer.from(png).toString('base64'), 'text/plain': `${title ? `Figure "${title}"` : 'Figure'} (saved to ${path})` },
-    // The 2× PNG is displayed at the figure's CSS size.
-    { 'image/png': { width, height } },
-  );
-  const interactive = opts.interactive ?? process.env['NAS_VIZ_INTERACTIVE'] !== '0';
-  if (!interactive) return;
-  const s = state();
-  const loader = s.plotlyEmbedded ? '' : `${plotlyLoaderScript()}\n`;
-  out.display({ 'text/html': loader + figureDivHtml(fig), 'text/plain': '' });
-  s.plotlyEmbedded = true;
+  const bundle = figureBundle(fig, png, path, view);
+  out.display(bundle.data, bundle.metadata);
 }

@@ -3,7 +3,7 @@
  * rendered as HTML in a notebook and as GitHub Markdown elsewhere, with
  * numbers shown to a sensible precision.
  */
-import { from as tableFromRows, type ColumnTable } from 'arquero';
+import { from as tableFromRows, table as tableFromColumns, type ColumnTable } from 'arquero';
 import { notebookOutput } from './jupyter.js';
 
 /** An arquero table or an array of plain row objects. */
@@ -78,24 +78,51 @@ function arqueroOptions(table: ColumnTable, opts: TableOptions) {
   return { columns, limit, format: { ...numberFormats(table, opts.digits), ...(opts.format ?? {}) } };
 }
 
-function omittedNote(table: ColumnTable, limit: number): string {
+/** What a table shows for a missing value (null, undefined, NaN). */
+export const MISSING_MARK = '—';
+
+const isMissing = (v: unknown): boolean => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+
+/**
+ * The table with every missing value replaced by {@link MISSING_MARK}, and
+ * whether there was one: arquero would print `null` and `NaN`, which read as
+ * data. Number formats are inferred on the original table.
+ */
+function markMissing(table: ColumnTable): { table: ColumnTable; marked: boolean } {
+  let marked = false;
+  const columns: Record<string, unknown[]> = {};
+  for (const name of table.columnNames()) {
+    const values = Array.from(table.array(name) as ArrayLike<unknown>);
+    columns[name] = values.map((v) => {
+      if (!isMissing(v)) return v;
+      marked = true;
+      return MISSING_MARK;
+    });
+  }
+  return marked ? { table: tableFromColumns(columns), marked } : { table, marked };
+}
+
+function tableNotes(table: ColumnTable, limit: number, marked: boolean): string {
   const rows = table.numRows();
-  return rows > limit ? `(showing the first ${limit} of ${rows} rows)` : '';
+  const notes = [rows > limit ? `(showing the first ${limit} of ${rows} rows)` : '', marked ? `(${MISSING_MARK} = no value: not measured or not defined for that row)` : ''];
+  return notes.filter((n) => n !== '').join(' ');
 }
 
 /** GitHub-flavoured Markdown for logs, notes and plain-text notebook output. */
 export function tableToMarkdown(input: TableInput, opts: TableOptions = {}): string {
-  const table = toTable(input);
-  const options = arqueroOptions(table, opts);
-  const note = omittedNote(table, options.limit);
+  const original = toTable(input);
+  const options = arqueroOptions(original, opts);
+  const { table, marked } = markMissing(original);
+  const note = tableNotes(table, options.limit, marked);
   return (opts.title ? `**${opts.title}**\n\n` : '') + table.toMarkdown(options) + (note ? `\n${note}\n` : '');
 }
 
 /** An HTML <table> (with an optional caption) for notebook display. */
 export function tableToHtml(input: TableInput, opts: TableOptions = {}): string {
-  const table = toTable(input);
-  const options = arqueroOptions(table, opts);
-  const note = omittedNote(table, options.limit);
+  const original = toTable(input);
+  const options = arqueroOptions(original, opts);
+  const { table, marked } = markMissing(original);
+  const note = tableNotes(table, options.limit, marked);
   const html = table.toHTML({
     ...options,
     style: {

@@ -75,3 +75,22 @@ export function checkNumber(value: unknown, rule: NumberRule, fail: (reason: str
   if (problem !== undefined) fail(problem);
   return value as number;
 }
+
+/** One of `allowed`, else a RangeError naming `where`, the field, the value and the choices. */
+export function checkOneOf<T extends string>(where: string, field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new RangeError(`${where}: ${field} ${describeValue(value)} is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/**
+ * A config value checked against `rule`: the same checks the loaders apply
+ * to data, as a RangeError naming `where`, the field, the value and what is
+ * allowed (e.g. "siamese sweep config: predictor.epochs is -1, expected an integer ≥ 1").
+ */
+export function checkField(where: string, field: string, value: unknown, rule: NumberRule): number {
+  return checkNumber(value, rule, (reason) => {
+    throw new RangeError(`${where}: ${field} ${reason}`);
+  });
+}
