@@ -50,6 +50,22 @@ def failing_cell_report(nb, index):
     return "\n".join(lines)
 
 
+def machine_description():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            mem_kb = int(next(l.split()[1] for l in f if l.startswith("MemTotal")))
+        mem = f", {mem_kb / 2**20:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        mem = ""
+    return f"{os.cpu_count()} cores ({cpu}){mem}"
+
+
 def run(path, out_dir, timeout):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -67,6 +83,14 @@ def run(path, out_dir, timeout):
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         error = exc
     elapsed = time.time() - started
+    # What `npm run report` shows beside the results: when, which profile, where, how long.
+    nb.metadata["nas"] = {
+        "profile": os.environ.get("NAS_PROFILE", "paper"),
+        "executed_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "wall_seconds": round(elapsed, 1),
+        "machine": machine_description(),
+        "ok": error is None,
+    }
     out_path = os.path.join(out_dir, os.path.basename(path))
     write_atomic(out_path, nb)
     if error is None:

@@ -2,7 +2,7 @@
  * Replacement kernels that make the tfjs wasm backend able to TRAIN our
  * models: tfjs-backend-wasm 4.22 lacks some gradient kernels, gets one wrong,
  * and has scalar-loop versions of others that dominate a training step (see
- * PROTOCOLS.md §6; `probe.ts` finds such gaps).
+ * docs/PROTOCOLS.md §6; `probe.ts` finds such gaps).
  *
  * One exception to "wasm only": tfjs's AvgPoolGrad is wrong near padded
  * borders on every backend, so the exact version is registered for 'cpu' too,

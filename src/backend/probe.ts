@@ -39,7 +39,7 @@ export function randomWeighted(y: tf.Tensor, label = ''): tf.Scalar {
 
 const t4 = (t: tf.Tensor) => t as tf.Tensor4D;
 
-/** The ops our NAS models and predictors train through (see PROTOCOLS.md and the task list). */
+/** The ops our NAS models and predictors train through (see docs/PROTOCOLS.md and the task list). */
 export function trainingOpCases(): ProbeCase[] {
   const cases: ProbeCase[] = [];
   for (const [k, s, pad] of [

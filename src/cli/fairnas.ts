@@ -7,7 +7,7 @@
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
-import { fairnessRunRows, toCsv } from '../experiments/studyFrames.js';
+import { fairnessRunRows, toCsv } from '../experiments/studyRows.js';
 import { initBackend } from '../backend.js';
 import {
   describeFairnessConfig,

@@ -9,7 +9,7 @@ import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, 
 import type { RenasLossKind } from '../predictors/renas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
-import { scalarFields, toCsv } from '../experiments/studyFrames.js';
+import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
 const paper = renas424Config('paper');
 

@@ -10,7 +10,7 @@ import { tableToMarkdown } from '../viz/index.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { helpText, integerOption, stringOption, type CommandSpec } from './options.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
-import { scalarFields, toCsv } from '../experiments/studyFrames.js';
+import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
 const paper = siameseSweepDefaults('paper');
 
@@ -71,7 +71,7 @@ export async function siameseCommand(args: string[]): Promise<number> {
       }) +
       '\n\n' +
       tableToMarkdown(paperComparison(result), {
-        title: 'Published points (PROTOCOLS.md §4) beside ours',
+        title: 'Published points (docs/PROTOCOLS.md §4) beside ours',
         columns: ['series', 'budget', 'published', 'paper', 'ourMethod', 'N', 'K', 'ours', 'ci95', 'repeats', 'difference'],
         limit: 10_000,
       }) +

@@ -4,7 +4,7 @@
  * A (7x7) multiplied element-wise by a per-vertex vector broadcast along the
  * columns, i.e. M[i][j] = A[i][j] · v[i]: the value of an edge's SOURCE vertex.
  *
- * Choices the paper leaves open (third-party convention, see PROTOCOLS.md §2):
+ * Choices the paper leaves open (third-party convention, see docs/PROTOCOLS.md §2):
  * - channel order: [type, f1, p1, f2, p2, …, f9, p9] (fk / pk: FLOPs / params
  *   of cell k = 0..8 in network order, stack-major);
  * - op type codes: input 1, conv1x1 2, conv3x3 3, maxpool3x3 4, output 5

@@ -33,7 +33,7 @@ export const FAIRNESS_ABLATION_VERSION = 1;
 /** The three samplers of the study, in display order. */
 export const FAIRNESS_SAMPLERS: readonly SamplerSpec[] = [{ kind: 'uniform' }, { kind: 'ef', k: 5 }, { kind: 'strict-fair' }];
 
-/** Kendall tau reported by FairNAS (PROTOCOLS.md §3): ImageNet, 13 models of its own MobileNetV2-like space, not NAS-Bench-201. */
+/** Kendall tau reported by FairNAS (docs/PROTOCOLS.md §3): ImageNet, 13 models of its own MobileNetV2-like space, not NAS-Bench-201. */
 export const FAIRNAS_PUBLISHED_TAU: readonly { readonly sampler: string; readonly method: string; readonly tau: number }[] = [
   { sampler: 'ef-5', method: 'EF (expectation fairness)', tau: 0.4781 },
   { sampler: 'uniform', method: 'SPOS (uniform single path)', tau: 0.6153 },

@@ -10,7 +10,7 @@ import { expandCurve, type Renas424Result, type RenasRunPredictions, type WholeS
 
 /**
  * Values the ReNAS paper reports for NAS-Bench-101 (Xu et al., CVPR 2021;
- * see docs PROTOCOLS.md §2). Search numbers are mean ± std of the best TEST
+ * see docs/PROTOCOLS.md §2). Search numbers are mean ± std of the best TEST
  * accuracy (%) among the top 10 picked after training on 0.1 % (424 cells);
  * the Kendall τ values are commonly quoted but unconfirmed.
  */

@@ -76,7 +76,7 @@ export interface SiameseSweepConfig {
   readonly sources?: Partial<Record<SweepBenchmark, string>>;
 }
 
-/** The paper's protocol (PROTOCOLS.md §4), against which `scaledDownNotes` compares a config. */
+/** The paper's protocol (docs/PROTOCOLS.md §4), against which `scaledDownNotes` compares a config. */
 const PAPER_PROTOCOL = { repeats: 100, epochs: 200, hidden: 64, maxBudget: 210 } as const;
 
 /**

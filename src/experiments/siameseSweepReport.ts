@@ -3,7 +3,7 @@
  * Fig. 6-style lines (mean best found vs N + K, 95 % CI band, one line per
  * method), Fig. 7-style best-found curves, the Tiny-NASBench-201 FLOPs
  * histogram with its derived threshold, and our numbers beside the published
- * points of PROTOCOLS.md §4.
+ * points of docs/PROTOCOLS.md §4.
  */
 import type { Benchmark } from '../core/types.js';
 import type { Nb201Arch } from '../spaces/nb201.js';
@@ -19,7 +19,7 @@ import {
   type SweepSeries,
 } from './siameseSweep.js';
 
-/** A value read off a figure of the paper (PROTOCOLS.md §4); fractions, like our results. */
+/** A value read off a figure of the paper (docs/PROTOCOLS.md §4); fractions, like our results. */
 export interface PublishedPoint {
   /** The sweep series it belongs beside. */
   readonly series: string;
@@ -38,7 +38,7 @@ export interface PublishedPoint {
 const BRP = 'BRP-NAS (as reported in the Siamese-NAS paper)';
 const SIAMESE = 'Siamese-NAS (siams+NSAM+BTS)';
 
-/** Published points of Siamese-NAS (arXiv 2210.00546) as listed in PROTOCOLS.md §4; "≈" values are read off the figures. */
+/** Published points of Siamese-NAS (arXiv 2210.00546) as listed in docs/PROTOCOLS.md §4; "≈" values are read off the figures. */
 export const SIAMESE_PUBLISHED_POINTS: readonly PublishedPoint[] = [
   ...[
     [100, 0.737],

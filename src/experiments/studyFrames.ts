@@ -1,49 +1,34 @@
 /**
- * Every study's results as tidy rows (one per run, one per summary line) of
- * plain scalars, as danfojs DataFrames for `.groupby()`, `.describe()` and
- * `.toCSV()` in a notebook, and as CSV for the CLI's `--csv`.
+ * Every study's results as danfojs DataFrames (rows of runs and of the
+ * summary, from studyRows.ts) for `.groupby()`, `.describe()` and `.toCSV()`
+ * in a notebook.
  */
 import * as dfd from 'danfojs-node';
-import { from as tableFromRows } from 'arquero';
 import type { FairnessAblationResult } from './fairnessAblation.js';
 import type { Renas424Result } from './renas424.js';
 import type { SiameseSweepResult } from './siameseSweep.js';
+import { studyRows, type TidyRow } from './studyRows.js';
 
-export type Scalar = string | number | boolean | null;
-export type TidyRow = Record<string, Scalar>;
+export { scalarFields, studyRows, toCsv, type Scalar, type TidyRow } from './studyRows.js';
 
-/** The scalar fields of `row` (arrays, typed arrays and nested objects left out); NaN becomes null. */
-export function scalarFields(row: object): TidyRow {
-  const out: TidyRow = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
-    else if (typeof v === 'number') out[k] = Number.isNaN(v) ? null : v;
-  }
-  return out;
+/**
+ * Missing numbers as NaN: danfojs 1.2 aggregates a null as 0 (a group mean
+ * of [null] is 0), a silently wrong number; NaN propagates, so a mean over
+ * missing values shows as NaN until the rows are dropped (`.dropNa()`).
+ */
+function nullToNaN(rows: readonly TidyRow[]): Record<string, string | number | boolean>[] {
+  const numeric = new Set<string>();
+  for (const row of rows) for (const [k, v] of Object.entries(row)) if (typeof v === 'number') numeric.add(k);
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? (numeric.has(k) ? NaN : '') : v])));
 }
 
-/** One row per FairNAS run (sampler × seed). */
-export function fairnessRunRows(result: FairnessAblationResult): TidyRow[] {
-  return result.runs.map((r) => ({
-    ...scalarFields(r),
-    meanHeldOutAccuracy: r.accuracy.length ? r.accuracy.reduce((a, b) => a + b, 0) / r.accuracy.length : null,
-  }));
-}
-
-/** Rows of one run and of the summary, for each study. */
-export function studyRows(result: FairnessAblationResult | Renas424Result | SiameseSweepResult): { runs: TidyRow[]; summary: TidyRow[] } {
-  if ('archs' in result) return { runs: fairnessRunRows(result), summary: result.summary.map(scalarFields) };
-  if ('subsetBest' in result) return { runs: result.rows.map(scalarFields), summary: result.summary.map(scalarFields) };
-  return { runs: result.rows.map(scalarFields), summary: result.table.map(scalarFields) };
-}
-
-/** The study's runs and summary as danfojs DataFrames. */
+/**
+ * The study's runs and summary as danfojs DataFrames. Missing numbers are
+ * NaN (see `nullToNaN`). danfojs' `std` fails on a group of one row; `mean`,
+ * `min`, `max` and `count` do not.
+ */
 export function studyFrames(result: FairnessAblationResult | Renas424Result | SiameseSweepResult): { runs: dfd.DataFrame; summary: dfd.DataFrame } {
   const { runs, summary } = studyRows(result);
-  return { runs: new dfd.DataFrame(runs), summary: new dfd.DataFrame(summary) };
+  return { runs: new dfd.DataFrame(nullToNaN(runs)), summary: new dfd.DataFrame(nullToNaN(summary)) };
 }
 
-/** CSV text (header + rows), missing values empty. arquero writes it: light enough for the CLI. */
-export function toCsv(rows: readonly TidyRow[]): string {
-  return tableFromRows(rows as TidyRow[]).toCSV();
-}

@@ -3,7 +3,7 @@
  * CNN (renasNet.ts) on the 19x7x7 ReNAS tensor, trained either with the
  * pairwise logistic ("relativistic") loss or with mean squared error.
  *
- * Protocol (PROTOCOLS.md §2): Adam lr 1e-3, no weight decay, 200 epochs, one
+ * Protocol (docs/PROTOCOLS.md §2): Adam lr 1e-3, no weight decay, 200 epochs, one
  * full batch at 424 samples; the official code keeps the epoch with the best
  * training Kendall τ (`keepBestTrainTau`).
  *

@@ -1,7 +1,7 @@
 /**
  * The NAS-Bench-201 CIFAR network as a weight-sharing supernet (tfjs, NHWC).
  *
- * Layout (PROTOCOLS.md §5): 3x3 conv stem (C channels, no bias) + BN; three
+ * Layout (docs/PROTOCOLS.md §5): 3x3 conv stem (C channels, no bias) + BN; three
  * stages of `cellsPerStage` cells at C, 2C, 4C channels joined by residual
  * reduction blocks; BN + ReLU, global average pool, linear classifier.
  * Every edge of every cell holds all 5 candidate ops with their own weights
