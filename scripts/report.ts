@@ -19,6 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 interface NotebookMeta {
+  readonly ok?: boolean;
   readonly profile?: string;
   readonly executed_at?: string;
   readonly wall_seconds?: number;
@@ -102,19 +103,22 @@ for (const file of files) {
     process.exit(1);
   }
   const wall = times.get(file) ?? meta.wall_seconds;
+  const failed = meta.ok === false;
   const header = [
     `# ${title(nb, name)}`,
     '',
+    ...(failed ? ['**This notebook FAILED in this execution: what follows is its partial output.**', ''] : []),
     `*Executed ${meta.executed_at ?? 'at an unknown time'} with \`NAS_PROFILE=${meta.profile ?? 'unknown'}\` on ${meta.machine ?? 'an unknown machine'}; ` +
       `wall time ${duration(wall)}${times.has(file) ? ' (the run that computed the results)' : ''}. Source: [\`notebooks/${file}\`](../../../notebooks/${file}).*`,
     '',
   ].join('\n');
   const body = readFileSync(join(dir, 'README.md'), 'utf8').replace(/^# .+\n/, '');
   writeFileSync(join(dir, 'README.md'), `${header}\n${body}`);
-  const pngs = readdirSync(join(dir, 'README_files')).filter((f) => f.endsWith('.png')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  index.push(`## [${title(nb, name)}](${name}/README.md)`, '', `${meta.profile ?? '?'} profile, ${duration(wall)}, ${pngs.length} figure${pngs.length === 1 ? '' : 's'}.`, '');
+  // nbconvert makes README_files/ only when the notebook has images.
+  const pngs = (existsSync(join(dir, 'README_files')) ? readdirSync(join(dir, 'README_files')) : []).filter((f) => f.endsWith('.png')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  index.push(`## [${title(nb, name)}](${name}/README.md)`, '', `${failed ? '**FAILED** (partial output); ' : ''}${meta.profile ?? '?'} profile, ${duration(wall)}, ${pngs.length} figure${pngs.length === 1 ? '' : 's'}.`, '');
   if (pngs.length > 0) index.push(`![${name} headline figure](${name}/README_files/${pngs[0]})`, '');
-  headlines.push({ name, title: title(nb, name), png: pngs[0], profile: meta.profile, wall });
+  if (!failed) headlines.push({ name, title: title(nb, name), png: pngs[0], profile: meta.profile, wall });
 }
 writeFileSync(join(staging, 'README.md'), `${index.join('\n')}\n`);
 // Replace the old report only once the new one is complete.

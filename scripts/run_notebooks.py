@@ -63,7 +63,9 @@ def machine_description():
         mem = f", {mem_kb / 2**20:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         mem = ""
-    return f"{os.cpu_count()} cores ({cpu}){mem}"
+    # The cores this process may use (a container's share), not the host's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cores} cores ({cpu}){mem}"
 
 
 def run(path, out_dir, timeout):

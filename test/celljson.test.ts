@@ -209,3 +209,31 @@ describe('loadNb201 on the real data', () => {
     );
   });
 });
+
+describe('zip integrity', () => {
+  const base = (): Uint8Array => zipSync({ 'caf_/1.json': strToU8('{"a": 1}'), 'caf_/2.json': strToU8('{"a": 2}') });
+
+  test('names without the UTF-8 flag are latin1, as fflate and the Windows/macOS tools write them', () => {
+    const bytes = base();
+    // Patch "_" to é (0xE9 in latin1) in every copy of the names (local and central headers).
+    for (let i = 0; i + 4 < bytes.length; i++) if (bytes[i] === 0x63 && bytes[i + 1] === 0x61 && bytes[i + 2] === 0x66 && bytes[i + 3] === 0x5f) bytes[i + 3] = 0xe9;
+    const path = join(tmp, 'latin1.zip');
+    writeFileSync(path, bytes);
+    assert.deepEqual(listCellJsonArchive(path), ['café/1.json', 'café/2.json']);
+    assert.deepEqual([...readCellJsonArchive(path)].map((e) => e.json), [{ a: 1 }, { a: 2 }]);
+  });
+
+  test('a flipped byte in a stored entry fails its CRC-32; a name damaged in one header only is refused', () => {
+    const stored = zipSync({ 'd/1.json': strToU8('{"accuracy": 0.93}') }, { level: 0 });
+    const at = Buffer.from(stored).indexOf('0.93');
+    const flipped = Uint8Array.from(stored);
+    flipped[at + 2] = '8'.charCodeAt(0); // "0.98": valid JSON, wrong data
+    const path = join(tmp, 'flipped.zip');
+    writeFileSync(path, flipped);
+    assert.throws(() => [...readCellJsonArchive(path)], /entry "d\/1\.json": CRC-32 [0-9a-f]{8} does not match the stored [0-9a-f]{8}/);
+    const renamed = Uint8Array.from(stored);
+    renamed[Buffer.from(stored).lastIndexOf('d/1.json') + 2] = '2'.charCodeAt(0); // central directory only
+    writeFileSync(path, renamed);
+    assert.throws(() => [...readCellJsonArchive(path)], /local header is missing or names another entry/);
+  });
+});

@@ -95,6 +95,10 @@ test('configKey ignores key order; RunStore keyed by config stores, hits, and he
   assert.equal(readdirSync(dir).filter((f) => f.includes('.damaged-')).length, 3);
   // The healthy run is still there.
   assert.deepEqual(store.getByConfig({ seed: 1 }), { value: 1 });
+  // A file that cannot be read is not damage: the error names it and nothing is moved.
+  mkdirSync(join(dir, `${configKey({ seed: 7 })}.json`));
+  assert.throws(() => store.getByConfig({ seed: 7 }), /run file .* is a directory, expected a regular file/);
+  assert.equal(warnings.length, 3);
 });
 
 test('writeFileAtomic creates folders and leaves no temporary file', () => {

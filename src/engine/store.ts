@@ -5,7 +5,7 @@
  * the key) is moved aside with a warning and that run is recomputed; the
  * other runs are still used.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readRegularText } from '../core/files.js';
 import { join } from 'node:path';
 import { configKey, stableStringify } from '../core/configKey.js';
@@ -41,27 +41,40 @@ export class RunStore<R> {
   get(key: string, config: unknown, check?: (result: R) => string | undefined): R | undefined {
     const path = this.file(key);
     if (!existsSync(path)) return undefined;
+    const before = fileIdentity(path);
+    if (before === undefined) return undefined; // moved aside by another process just now
+    // A file that cannot be read (permissions, too many open files) is not damage: that error propagates.
+    const text = readRegularText(path, 'run file');
     let entry: StoredRun;
     try {
-      entry = JSON.parse(readRegularText(path, 'run file')) as StoredRun;
+      entry = JSON.parse(text) as StoredRun;
       if (!entry || typeof entry !== 'object' || entry.key !== key || !('result' in entry) || !('config' in entry)) {
         throw new Error('not a run file of this key (fields key, config, result)');
       }
     } catch (err) {
-      this.moveAside(path, (err as Error).message);
-      return undefined;
+      return this.moveAsideUnlessReplaced(path, before, (err as Error).message, () => this.get(key, config, check));
     }
     if (stableStringify(entry.config) !== stableStringify(toWire(config))) {
-      this.moveAside(path, 'it holds a different config under the same key');
-      return undefined;
+      return this.moveAsideUnlessReplaced(path, before, 'it holds a different config under the same key', () => this.get(key, config, check));
     }
     const result = fromWire(entry.result) as R;
     const problem = check?.(result);
     if (problem !== undefined) {
-      this.moveAside(path, `its result ${problem}`);
-      return undefined;
+      return this.moveAsideUnlessReplaced(path, before, `its result ${problem}`, () => this.get(key, config, check));
     }
     return result;
+  }
+
+  /**
+   * Moves a damaged file aside, unless another process replaced it since it
+   * was read (a notebook and the CLI share results folders): then the new
+   * file is read instead, once.
+   */
+  private moveAsideUnlessReplaced(path: string, read: string | undefined, why: string, reread: () => R | undefined): undefined | R {
+    const now = fileIdentity(path);
+    if (now !== undefined && now !== read) return read === undefined ? undefined : reread();
+    this.moveAside(path, why);
+    return undefined;
   }
 
   /** `get` keyed by the hash of `config` itself, for caches whose key is their config. */
@@ -86,6 +99,16 @@ export class RunStore<R> {
 
   private moveAside(path: string, why: string): void {
     moveAsideDamaged(path, why, 'run cache', this.warn);
+  }
+}
+
+/** Inode, size and mtime of a file, or undefined when it is gone. */
+function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
   }
 }
 

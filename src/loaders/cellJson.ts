@@ -75,9 +75,14 @@ function cachedZip(path: string): ZipBytes | undefined {
   return cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs ? cached : undefined;
 }
 
+// Data-folder zips (absolute path → manifest path): whenever one is (re)read, its checksum is verified.
+const dataZips = new Map<string, string>();
+
 function zipBytes(path: string): ZipBytes {
   const cached = cachedZip(path);
   if (cached) return cached;
+  const relPath = dataZips.get(path);
+  if (relPath !== undefined) return readVerifiedZip(relPath);
   const st = statPath(path, 'cell archive');
   const bytes = readRegularFile(path, 'cell archive', MAX_CELL_ARCHIVE_BYTES);
   const zip: ZipBytes = { size: st.size, mtimeMs: st.mtimeMs, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), verified: false };
@@ -85,18 +90,28 @@ function zipBytes(path: string): ZipBytes {
   return zip;
 }
 
+/** Reads a data-folder zip through `readDataFile` (checksum verified on the bytes kept) and caches it. */
+function readVerifiedZip(relPath: string): ZipBytes {
+  const file = readDataFile(relPath);
+  const abs = resolve(file.path);
+  const st = statPath(abs, 'cell archive');
+  if (st.size !== file.bytes.length) throw new DataFileError(`data file ${abs} changed while it was read; try again when it is complete`);
+  const zip: ZipBytes = { size: st.size, mtimeMs: st.mtimeMs, bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), verified: true };
+  zipCache.set(abs, zip);
+  dataZips.set(abs, relPath);
+  return zip;
+}
+
 /**
  * The data folder's file `relPath` as a cell archive, its checksum verified
- * on the very bytes kept (once per process while the file is unchanged).
+ * on the very bytes kept (once per process while the file is unchanged; a
+ * changed file is verified again when it is next read).
  */
 function verifiedDataZip(relPath: string): string {
   const path = findDataPath(relPath);
   if (path !== undefined && cachedZip(resolve(path))?.verified) return resolve(path);
-  const file = readDataFile(relPath);
-  const abs = resolve(file.path);
-  const st = statPath(abs, 'cell archive');
-  zipCache.set(abs, { size: st.size, mtimeMs: st.mtimeMs, bytes: new Uint8Array(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength), verified: true });
-  return abs;
+  readVerifiedZip(relPath);
+  return resolve(findDataPath(relPath)!);
 }
 
 /** Frees the in-memory zips and NAS-Bench-201 benchmarks kept by this module (about 60 MB per zip plus the records). */

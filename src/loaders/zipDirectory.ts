@@ -34,24 +34,25 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
   const fail = (reason: string): never => {
     throw new ZipFormatError(source, undefined, `${reason}: the archive is truncated, damaged or not a zip file`);
   };
-  // The end record is 22 bytes plus a comment of at most 65,535.
+  // The end record is 22 bytes plus a comment of at most 65,535; the comment may itself hold the
+  // signature, so the record is the one whose comment length reaches exactly the end of the file.
   let eocd = -1;
   for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 65535); at--) {
-    if (view.getUint32(at, true) === EOCD) {
+    if (view.getUint32(at, true) === EOCD && at + 22 + view.getUint16(at + 20, true) === bytes.length) {
       eocd = at;
       break;
     }
   }
-  if (eocd < 0) fail('no end-of-central-directory record');
-  if (eocd + 22 + view.getUint16(eocd + 20, true) !== bytes.length) fail('the end-of-central-directory record does not end the file');
+  if (eocd < 0) fail('no end-of-central-directory record ending the file');
+  const zip64 = eocd >= 20 && view.getUint32(eocd - 20, true) === ZIP64_LOCATOR;
   // fflate reads the count of this disk's entries, the format also stores the total: they must agree.
-  if (view.getUint16(eocd + 8, true) !== view.getUint16(eocd + 10, true) || view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0) {
+  if (view.getUint16(eocd + 8, true) !== view.getUint16(eocd + 10, true) || (!zip64 && (view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0))) {
     fail('the end-of-central-directory record is inconsistent (entry counts or disk numbers)');
   }
   let count = view.getUint16(eocd + 10, true);
   let dirSize = view.getUint32(eocd + 12, true);
   let dirOffset = view.getUint32(eocd + 16, true);
-  if ((count === 0xffff || dirOffset === 0xffffffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === ZIP64_LOCATOR) {
+  if (zip64 && (count === 0xffff || dirOffset === 0xffffffff || dirSize === 0xffffffff)) {
     const z64 = Number(view.getBigUint64(eocd - 12, true));
     if (z64 + 56 > bytes.length || view.getUint32(z64, true) !== ZIP64_EOCD) fail('bad zip64 end record');
     count = Number(view.getBigUint64(z64 + 32, true));
@@ -70,7 +71,8 @@ export function readZipDirectory(bytes: Uint8Array, source: string): Map<string,
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     const nameBytes = bytes.subarray(at + 46, at + 46 + nameLength);
-    const name = decoder.decode(nameBytes);
+    // As fflate decodes it: UTF-8 when general-purpose bit 11 says so, else latin1 (zips from Windows and macOS tools).
+    const name = view.getUint16(at + 8, true) & 0x800 ? decoder.decode(nameBytes) : Buffer.from(nameBytes).toString('latin1');
     let localOffset = view.getUint32(at + 42, true);
     if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) {
       // zip64 extra field (id 1): the 8-byte sizes that overflowed, in this order.

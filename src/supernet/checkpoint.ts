@@ -42,6 +42,14 @@ export interface SupernetCheckpoint {
   readonly savedAt: string;
 }
 
+/** A checkpoint file that is damaged (truncated, not JSON, fields or tensors missing or the wrong size): safe to move aside and retrain. */
+export class CheckpointFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointFormatError';
+  }
+}
+
 export function encodeFloats(values: Float32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }
@@ -49,7 +57,7 @@ export function encodeFloats(values: Float32Array): string {
 export function decodeFloats(data: string, expectedLength: number, what: string): Float32Array {
   const bytes = Buffer.from(data, 'base64');
   if (bytes.length !== expectedLength * 4) {
-    throw new Error(`checkpoint tensor ${what}: ${bytes.length} bytes, expected ${expectedLength} float32 values`);
+    throw new CheckpointFormatError(`checkpoint tensor ${what}: ${bytes.length} bytes, expected ${expectedLength} float32 values`);
   }
   // Copy into a fresh, aligned buffer (Buffer slices may be unaligned for Float32Array).
   const out = new Float32Array(expectedLength);
@@ -63,18 +71,20 @@ export function writeCheckpoint(path: string, checkpoint: SupernetCheckpoint): v
 
 export function readCheckpoint(path: string): SupernetCheckpoint {
   if (!existsSync(path)) throw new Error(`supernet checkpoint ${path} does not exist`);
+  // A file that cannot be read (permissions, a FIFO) is not damage: that error propagates as it is.
+  const text = readRegularText(path, 'supernet checkpoint');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readRegularText(path, 'supernet checkpoint'));
+    parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`supernet checkpoint ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new CheckpointFormatError(`supernet checkpoint ${path} is not valid JSON: ${(err as Error).message}`);
   }
   const c = parsed as Partial<SupernetCheckpoint>;
   if (c?.format !== CHECKPOINT_FORMAT || c.version !== CHECKPOINT_VERSION) {
-    throw new Error(`${path} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} file (format ${JSON.stringify(c?.format)}, version ${JSON.stringify(c?.version)})`);
+    throw new CheckpointFormatError(`${path} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} file (format ${JSON.stringify(c?.format)}, version ${JSON.stringify(c?.version)})`);
   }
   for (const key of ['configKey', 'dataFingerprint', 'updatesDone', 'sampler', 'augmentRng', 'batches', 'weights', 'optimizer'] as const) {
-    if (c[key] === undefined) throw new Error(`supernet checkpoint ${path} lacks ${key}`);
+    if (c[key] === undefined) throw new CheckpointFormatError(`supernet checkpoint ${path} lacks ${key}`);
   }
   return c as SupernetCheckpoint;
 }

@@ -34,6 +34,7 @@ import {
   CHECKPOINT_VERSION,
   decodeFloats,
   encodeFloats,
+  CheckpointFormatError,
   readCheckpoint,
   writeCheckpoint,
   type StoredTensor,
@@ -271,11 +272,23 @@ export class SupernetTrainer {
     warn?: (message: string) => void,
   ): Promise<SupernetTrainer> {
     if (!existsSync(checkpointPath)) return SupernetTrainer.create(config, data, trainIndices);
+    // Only a damaged file is moved aside: errors of the config, the backend or the file system propagate.
+    let checkpoint: SupernetCheckpoint;
     try {
-      return await SupernetTrainer.resume(checkpointPath, config, data, trainIndices);
+      checkpoint = readCheckpoint(checkpointPath);
     } catch (err) {
-      if (err instanceof CheckpointMismatchError) throw err;
-      moveAsideDamaged(checkpointPath, (err as Error).message, 'supernet checkpoint', warn);
+      if (!(err instanceof CheckpointFormatError)) throw err;
+      moveAsideDamaged(checkpointPath, err.message, 'supernet checkpoint', warn);
+      return SupernetTrainer.create(config, data, trainIndices);
+    }
+    const trainer = SupernetTrainer.create(config, data, trainIndices);
+    try {
+      await trainer.load(checkpoint, checkpointPath);
+      return trainer;
+    } catch (err) {
+      trainer.dispose();
+      if (!(err instanceof CheckpointFormatError)) throw err;
+      moveAsideDamaged(checkpointPath, err.message, 'supernet checkpoint', warn);
       return SupernetTrainer.create(config, data, trainIndices);
     }
   }
@@ -435,10 +448,10 @@ export class SupernetTrainer {
     );
     const slots = c.optimizer.slots;
     if (slots.length !== 0 && slots.length !== vars.length) {
-      throw new Error(`supernet checkpoint ${path} has ${slots.length} optimizer slots for ${vars.length} variables`);
+      throw new CheckpointFormatError(`supernet checkpoint ${path} has ${slots.length} optimizer slots for ${vars.length} variables`);
     }
     const slotTensors = slots.map((s, i) => {
-      if (s.name !== `${names[i]}/momentum`) throw new Error(`supernet checkpoint ${path}: optimizer slot ${i} is ${s.name}, expected ${names[i]}/momentum`);
+      if (s.name !== `${names[i]}/momentum`) throw new CheckpointFormatError(`supernet checkpoint ${path}: optimizer slot ${i} is ${s.name}, expected ${names[i]}/momentum`);
       return { name: `${vars[i]!.name}/momentum`, tensor: tf.tensor(decodeFloats(s.data, vars[i]!.size, `${path}: ${s.name}`), vars[i]!.shape, 'float32') };
     });
     const iter = { name: 'iter', tensor: tf.scalar(c.optimizer.iterations, 'int32') };

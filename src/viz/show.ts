@@ -131,13 +131,20 @@ export function figurePath(fig: PlotlyFigure, saveAs?: string): string {
   return path;
 }
 
-/** The interactive view asked for by `NAS_VIZ_INTERACTIVE`; an unknown value is an error naming it. */
+const warnedInteractive = new Set<string>();
+
+/** The interactive view asked for by `NAS_VIZ_INTERACTIVE`; an unknown value is named in a warning and the default used. */
 export function interactiveViewFromEnv(env: NodeJS.ProcessEnv = process.env): InteractiveView | false {
   const raw = env['NAS_VIZ_INTERACTIVE'];
   if (raw === undefined || raw === '' || raw === '1' || raw === 'mime') return 'mime';
   if (raw === '0') return false;
   if (raw === 'html') return 'html';
-  throw new RangeError(`NAS_VIZ_INTERACTIVE=${JSON.stringify(raw)} is not one of 0, mime, html`);
+  // Said once per process, then the default: a figure is never lost to a misspelt setting.
+  if (!warnedInteractive.has(raw)) {
+    warnedInteractive.add(raw);
+    process.stderr.write(`NAS_VIZ_INTERACTIVE=${JSON.stringify(raw)} is not one of 0, mime, html; using mime\n`);
+  }
+  return 'mime';
 }
 
 /**

@@ -75,7 +75,13 @@ function arqueroOptions(table: ColumnTable, opts: TableOptions) {
   }
   const limit = opts.limit ?? Infinity;
   if (!(limit >= 0)) throw new RangeError(`table: limit must be ≥ 0, got ${limit}`);
-  return { columns, limit, format: { ...numberFormats(table, opts.digits), ...(opts.format ?? {}) } };
+  // A user formatter never sees the missing mark (it would get '—' where it expects a number).
+  const userFormats = Object.fromEntries(Object.entries(opts.format ?? {}).map(([c, f]) => [c, (v: unknown) => (v === MISSING_MARK ? MISSING_MARK : f(v))]));
+  // Number columns stay right-aligned when missing values turn some cells into text.
+  const align = Object.fromEntries(
+    columns.filter((c) => Array.from(table.array(c) as ArrayLike<unknown>).every((v) => isMissing(v) || typeof v === 'number')).map((c) => [c, 'r' as const]),
+  );
+  return { columns, limit, align, format: { ...numberFormats(table, opts.digits), ...userFormats } };
 }
 
 /** What a table shows for a missing value (null, undefined, NaN). */
@@ -88,18 +94,21 @@ const isMissing = (v: unknown): boolean => v === null || v === undefined || (typ
  * whether there was one: arquero would print `null` and `NaN`, which read as
  * data. Number formats are inferred on the original table.
  */
-function markMissing(table: ColumnTable): { table: ColumnTable; marked: boolean } {
-  let marked = false;
+function markMissing(table: ColumnTable, shown: readonly string[], limit: number): { table: ColumnTable; marked: boolean } {
+  let changed = false;
+  let marked = false; // a missing value among the cells actually shown
   const columns: Record<string, unknown[]> = {};
   for (const name of table.columnNames()) {
     const values = Array.from(table.array(name) as ArrayLike<unknown>);
-    columns[name] = values.map((v) => {
-      if (!isMissing(v)) return v;
-      marked = true;
+    const visible = shown.includes(name);
+    columns[name] = values.map((v, row) => {
+      if (!isMissing(v) || !visible) return v;
+      changed = true;
+      if (row < limit) marked = true;
       return MISSING_MARK;
     });
   }
-  return marked ? { table: tableFromColumns(columns), marked } : { table, marked };
+  return changed ? { table: tableFromColumns(columns, table.columnNames()), marked } : { table, marked };
 }
 
 function tableNotes(table: ColumnTable, limit: number, marked: boolean): string {
@@ -112,7 +121,7 @@ function tableNotes(table: ColumnTable, limit: number, marked: boolean): string 
 export function tableToMarkdown(input: TableInput, opts: TableOptions = {}): string {
   const original = toTable(input);
   const options = arqueroOptions(original, opts);
-  const { table, marked } = markMissing(original);
+  const { table, marked } = markMissing(original, options.columns, options.limit);
   const note = tableNotes(table, options.limit, marked);
   return (opts.title ? `**${opts.title}**\n\n` : '') + table.toMarkdown(options) + (note ? `\n${note}\n` : '');
 }
@@ -121,7 +130,7 @@ export function tableToMarkdown(input: TableInput, opts: TableOptions = {}): str
 export function tableToHtml(input: TableInput, opts: TableOptions = {}): string {
   const original = toTable(input);
   const options = arqueroOptions(original, opts);
-  const { table, marked } = markMissing(original);
+  const { table, marked } = markMissing(original, options.columns, options.limit);
   const note = tableNotes(table, options.limit, marked);
   const html = table.toHTML({
     ...options,
