@@ -348,7 +348,7 @@ describe('nb101 enumeration', () => {
       },
     });
     assert.equal(await nb101Command(['enumerate', '--bogus'], { stdout: sink, stderr }), 2);
-    assert.match(errors, /unknown option --bogus/);
+    assert.match(errors, /unknown option '--bogus'/);
     assert.equal(await nb101Command(['frobnicate'], { stdout: sink, stderr }), 2);
     assert.match(errors, /unknown subcommand "frobnicate"/);
   });
