@@ -11,14 +11,10 @@ Drives the repository's kernel through jupyter_client as a user would:
 Prints a JSON summary; exit status 0 when every check holds.
 usage: kernel_cells.py
 """
-import json
-import os
 import sys
 import time
 
-from jupyter_client.manager import KernelManager
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from repo_kernel import repo_kernel, report
 
 
 def run_cell(kc, code, timeout=120):
@@ -54,14 +50,8 @@ IMPORT = 'import { checkQuickstartConfig, type QuickstartConfig } from "./src/ex
 
 
 def main():
-    os.environ["JUPYTER_PATH"] = os.path.join(ROOT, "environment", "jupyter")
-    km = KernelManager(kernel_name="nas-ts")
-    km.start_kernel(cwd=ROOT, env=dict(os.environ))
-    kc = km.client()
-    kc.start_channels()
-    report, ok = {}, True
-    try:
-        kc.wait_for_ready(timeout=120)
+    summary, ok = {}, True
+    with repo_kernel() as (_km, kc):
         checks = {
             "misspelt_dataset": (IMPORT + 'const c1: QuickstartConfig = checkQuickstartConfig({ dataset: "cifar-100", bins: 60, topN: 5 });', ['"cifar-100"', "not assignable"]),
             "misspelt_field": (IMPORT + 'const c2: QuickstartConfig = checkQuickstartConfig({ dataset: "cifar10", binz: 60, topN: 5 });', ["binz"]),
@@ -69,21 +59,15 @@ def main():
         }
         for name, (code, expected) in checks.items():
             status, text = run_cell(kc, code)
-            report[name] = {"status": status, "text": text[-400:]}
+            summary[name] = {"status": status, "text": text[-400:]}
             ok &= status == "error" and all(e in text for e in expected)
         status, text = run_cell(kc, 'const result = await (async (): Promise<{ rows: number[] }> => { throw new Error("the study failed"); })();')
-        report["failing_cell"] = {"status": status, "text": text[-300:]}
+        summary["failing_cell"] = {"status": status, "text": text[-300:]}
         status, text = run_cell(kc, 'import { need } from "./src/experiments/notebook.js";\nneed(result, "result", "Run the study");\nconsole.log(result.rows.length);')
-        report["dependent_cell"] = {"status": status, "text": text[-400:]}
+        summary["dependent_cell"] = {"status": status, "text": text[-400:]}
         ok &= status == "error" and "Cannot read properties of undefined" not in text
         ok &= ('the cell under "Run the study"' in text) or ("Cannot find name 'result'" in text)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    report["ok"] = bool(ok)
-    print(json.dumps(report, indent=1))
-    return 0 if ok else 1
-
+    return report(summary, ok)
 
 if __name__ == "__main__":
     sys.exit(main())

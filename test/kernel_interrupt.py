@@ -18,9 +18,7 @@ import os
 import sys
 import time
 
-from jupyter_client.manager import KernelManager
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from repo_kernel import ROOT, repo_kernel, report as finish
 WORK = sys.argv[1]
 LOG = os.path.join(WORK, "runs.log")
 CACHE = os.path.join(WORK, "cache")
@@ -92,16 +90,9 @@ def collect(kc, msg_id, timeout):
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    os.environ["JUPYTER_PATH"] = os.path.join(ROOT, "environment", "jupyter")
-    env = dict(os.environ)
-    km = KernelManager(kernel_name="nas-ts")
-    km.start_kernel(cwd=ROOT, env=env)
-    kc = km.client()
-    kc.start_channels()
     report = {}
     ok = True
-    try:
-        kc.wait_for_ready(timeout=120)
+    with repo_kernel() as (km, kc):
         pid = km.provisioner.process.pid
         first = kc.execute(study_cell(60_000))
         deadline = time.time() + 120
@@ -152,13 +143,7 @@ def main():
         ok &= report["rerun_status"] == "ok"
         ok &= all(done.count(x) == 1 for x in range(1, 7))
         ok &= before == 2 and "computed 4, cached 2" in report["rerun_text"]
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    report["ok"] = bool(ok)
-    print(json.dumps(report, indent=1))
-    return 0 if ok else 1
-
+    return finish(report, ok)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,6 @@
 import { checkData, dataSearchDirs } from '../loaders/dataFiles.js';
 import { parseSubcommand } from './executorFlags.js';
-import { helpText, type CommandSpec, type ParsedOptions } from './options.js';
+import { runCommand, type CommandSpec } from './options.js';
 
 export const DATA_COMMAND: CommandSpec = {
   usage: 'nas data check',
@@ -10,18 +10,11 @@ export const DATA_COMMAND: CommandSpec = {
 };
 
 /** `nas data check`: verifies every file of data/manifest.json; exit 1 when a required one is missing or corrupt. */
-export async function dataCommand(args: string[]): Promise<number> {
-  let options: ParsedOptions | 'help';
-  try {
-    options = parseSubcommand(DATA_COMMAND, 'check', args.length ? args : ['check']);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(`${helpText(DATA_COMMAND)}\n`);
-    return 0;
-  }
+export function dataCommand(args: string[]): Promise<number> {
+  return runCommand(DATA_COMMAND, () => parseSubcommand(DATA_COMMAND, 'check', args.length ? args : ['check']), checkDataCommand);
+}
+
+async function checkDataCommand(): Promise<number> {
   let rows;
   try {
     process.stdout.write(`data folders searched, in order:\n${dataSearchDirs().map((d) => `  ${d.dir} (${d.via})`).join('\n')}\n\n`);

@@ -6,7 +6,7 @@
  */
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
-import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
+import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
 import { fairnessRunRows, toCsv } from '../experiments/studyRows.js';
 import { initBackend } from '../backend.js';
 import {
@@ -81,19 +81,11 @@ export function formatFairnasSummary(result: FairnessAblationResult): string {
   ].join('\n');
 }
 
-export async function fairnasCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseFairnasArgs>;
-  try {
-    parsed = parseFairnasArgs(args);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(`${helpText(FAIRNAS_COMMAND)}\n`);
-    return 0;
-  }
-  const { config, json, csv } = parsed;
+export function fairnasCommand(args: string[]): Promise<number> {
+  return runCommand(FAIRNAS_COMMAND, () => parseFairnasArgs(args), runFairnas);
+}
+
+async function runFairnas({ config, json, csv }: Exclude<ReturnType<typeof parseFairnasArgs>, 'help'>): Promise<number> {
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   const backend = await initBackend();
   log(backend.describe());

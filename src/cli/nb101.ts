@@ -1,6 +1,6 @@
 import { formatNb101Line, NB101_FORMAT_HEADER, loadNb101Space } from '../spaces/nb101Enumerate.js';
 import { parseSubcommand } from './executorFlags.js';
-import { helpText, type CommandSpec, type ParsedOptions } from './options.js';
+import { runCommand, type CommandSpec, type ParsedOptions } from './options.js';
 
 export const NB101_COMMAND: CommandSpec = {
   usage: 'nas nb101 enumerate',
@@ -39,18 +39,10 @@ export async function nb101Command(
   io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
 ): Promise<number> {
   const out = io.stdout ?? process.stdout;
-  const err = io.stderr ?? process.stderr;
-  let options: ParsedOptions | 'help';
-  try {
-    options = parseSubcommand(NB101_COMMAND, 'enumerate', args);
-  } catch (e) {
-    err.write(`${(e as Error).message}\n`);
-    return 2;
-  }
-  if (options === 'help') {
-    out.write(`${helpText(NB101_COMMAND)}\n`);
-    return 0;
-  }
+  return runCommand(NB101_COMMAND, () => parseSubcommand(NB101_COMMAND, 'enumerate', args), (options) => enumerate(options, out), { ...io, stdout: out });
+}
+
+async function enumerate(options: ParsedOptions, out: NodeJS.WritableStream): Promise<number> {
   const space = loadNb101Space({ rebuild: options.has('rebuild') });
   const order = options.has('sorted') ? space.packed.hashOrder : undefined;
   if (options.has('header') && !(await write(out, `${NB101_FORMAT_HEADER}\n`))) return 0;

@@ -96,19 +96,25 @@ export function integerOption(options: ParsedOptions, name: string, min: number)
 }
 
 /**
- * Runs a command's body with the parsed options: `--help` prints the help
- * (exit 0); a bad argument prints the error and the help (exit 2).
+ * The shape every command shares: `parse()` its arguments; `--help` prints
+ * the help (exit 0), a bad argument prints the error (with the help) and
+ * exits 2, otherwise `body` runs with what was parsed.
  */
-export async function runCommand(spec: CommandSpec, args: readonly string[], body: (options: ParsedOptions) => Promise<number>): Promise<number> {
-  let parsed: ParsedOptions | 'help';
+export async function runCommand<T>(
+  spec: CommandSpec,
+  parse: () => T | 'help',
+  body: (parsed: T) => Promise<number>,
+  io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
+): Promise<number> {
+  let parsed: T | 'help';
   try {
-    parsed = parseCommandArgs(spec, args);
+    parsed = parse();
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    (io.stderr ?? process.stderr).write(`${(err as Error).message}\n`);
     return 2;
   }
   if (parsed === 'help') {
-    process.stdout.write(`${helpText(spec)}\n`);
+    (io.stdout ?? process.stdout).write(`${helpText(spec)}\n`);
     return 0;
   }
   return body(parsed);

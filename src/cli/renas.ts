@@ -8,7 +8,7 @@ import { initBackend } from '../backend.js';
 import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type WholeSpaceResult } from '../experiments/renas424.js';
 import type { RenasLossKind } from '../predictors/renas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
-import { helpText, integerList, integerOption, stringOption, type CommandSpec } from './options.js';
+import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
 import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
 const paper = renas424Config('paper');
@@ -92,19 +92,11 @@ function formatSpace(space: WholeSpaceResult): string {
   ].join('\n');
 }
 
-export async function renasCommand(args: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseRenasArgs>;
-  try {
-    parsed = parseRenasArgs(args);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(`${helpText(RENAS_COMMAND)}\n`);
-    return 0;
-  }
-  const { config, json, csv } = parsed;
+export function renasCommand(args: string[]): Promise<number> {
+  return runCommand(RENAS_COMMAND, () => parseRenasArgs(args), runRenas);
+}
+
+async function runRenas({ config, json, csv }: Exclude<ReturnType<typeof parseRenasArgs>, 'help'>): Promise<number> {
   const backend = await initBackend();
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   log(backend.describe());

@@ -8,7 +8,7 @@ import { runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSwe
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
-import { helpText, integerOption, stringOption, type CommandSpec } from './options.js';
+import { integerOption, runCommand, stringOption, type CommandSpec, type ParsedOptions } from './options.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
@@ -27,10 +27,13 @@ export const SIAMESE_COMMAND: CommandSpec = {
   ],
 };
 
-/** Parses the flags into the sweep config (profile defaults overridden by flags); `'help'` for --help. */
+/** Parses the flags (after `sweep`) into the sweep config (profile defaults overridden by flags); `'help'` for --help. */
 export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig | 'help' {
   const options = parseSubcommand(SIAMESE_COMMAND, 'sweep', ['sweep', ...flags]);
-  if (options === 'help') return options;
+  return options === 'help' ? options : sweepFromOptions(options);
+}
+
+function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
   const defaults = siameseSweepDefaults(profileFromOptions(options));
   const repeats = integerOption(options, 'repeats', 1);
   const cacheDir = stringOption(options, 'cache');
@@ -39,21 +42,17 @@ export function parseSweepArgs(flags: readonly string[]): SiameseSweepConfig | '
 
 /** `nas siamese <subcommand>`; returns the exit code. */
 export async function siameseCommand(args: string[]): Promise<number> {
-  let parsed: SiameseSweepConfig | 'help';
-  let csv: string | undefined;
-  try {
-    const options = parseSubcommand(SIAMESE_COMMAND, 'sweep', args);
-    csv = options === 'help' ? undefined : stringOption(options, 'csv');
-    parsed = options === 'help' ? 'help' : parseSweepArgs(args.slice(1));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(`${helpText(SIAMESE_COMMAND)}\n`);
-    return 0;
-  }
-  const config = parsed;
+  return runCommand(
+    SIAMESE_COMMAND,
+    () => {
+      const options = parseSubcommand(SIAMESE_COMMAND, 'sweep', args);
+      return options === 'help' ? options : { config: sweepFromOptions(options), csv: stringOption(options, 'csv') };
+    },
+    runSweep,
+  );
+}
+
+async function runSweep({ config, csv }: { config: SiameseSweepConfig; csv: string | undefined }): Promise<number> {
   const backend = await initBackend();
   process.stderr.write(`backend: ${backend.describe()}\n`);
   process.stderr.write(`sweep: ${config.repeats} repeats, executor ${JSON.stringify(config.executor)}, predictor ${JSON.stringify(config.predictor)}\n`);

@@ -7,7 +7,7 @@
  */
 import { initBackend } from '../backend.js';
 import { DEFAULT_QUEUE, interruptOnSignals, serveQueue } from '../engine/index.js';
-import { UsageError, helpText, integerOption, parseCommandArgs, stringOption, type CommandSpec } from './options.js';
+import { UsageError, integerOption, parseCommandArgs, runCommand, stringOption, type CommandSpec } from './options.js';
 
 export const WORKER_COMMAND: CommandSpec = {
   usage: 'nas worker',
@@ -20,9 +20,6 @@ export const WORKER_COMMAND: CommandSpec = {
     { name: 'lock-ms', value: 'N', help: "job lock in ms: a killed worker's job is retried after at most about this long", default: '30000' },
   ],
 };
-
-/** The usage text (kept for callers that print it). */
-export const WORKER_USAGE = helpText(WORKER_COMMAND);
 
 export interface WorkerArgs {
   readonly url: string;
@@ -44,18 +41,11 @@ export function parseWorkerArgs(args: readonly string[]): WorkerArgs | 'help' {
   };
 }
 
-export async function workerCommand(args: string[]): Promise<number> {
-  let parsed: WorkerArgs | 'help';
-  try {
-    parsed = parseWorkerArgs(args);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(`${WORKER_USAGE}\n`);
-    return 0;
-  }
+export function workerCommand(args: string[]): Promise<number> {
+  return runCommand(WORKER_COMMAND, () => parseWorkerArgs(args), serveWorker);
+}
+
+async function serveWorker(parsed: WorkerArgs): Promise<number> {
   const backend = await initBackend();
   process.stderr.write(`backend (of this process; each worker thread picks its own): ${backend.describe()}\n`);
   const interruption = interruptOnSignals();
