@@ -20,7 +20,8 @@ import {
   type FairnessAblationConfig,
   type FairnessCandidate,
 } from '../src/experiments/fairnessAblation.js';
-import { bootstrapTauDifference, pairedTTest, stratifiedSample, studentTTwoSidedP } from '../src/experiments/fairnessStats.js';
+import { bootstrapTauDifference, stratifiedSample } from '../src/experiments/fairnessStats.js';
+import { pairedTTest, studentTTwoSidedP } from '../src/metrics/pairedTTest.js';
 import { FAIRNAS_COMMAND, parseFairnasArgs } from '../src/cli/fairnas.js';
 import { helpText } from '../src/cli/options.js';
 import { fixtureCandidates, fixtureCifarFolder, tinyFairnessConfig } from './fixtures/studies.js';

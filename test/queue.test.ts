@@ -162,7 +162,7 @@ describe('queue executor (BullMQ on a private redis-server)', { skip }, () => {
 
     // ReNAS study on a synthetic NAS-Bench-101 benchmark (workers read it from the file the study writes).
     const bench = syntheticBenchmark(120, 'queue-test');
-    const renas = (exec: ExecutorConfig) => ({ ...renas424Config('smoke'), seeds: [1], trainSizes: [30], epochs: 2, topK: 5, executor: exec, wholeSpace: false as const });
+    const renas = (exec: ExecutorConfig) => ({ ...renas424Config('smoke'), seeds: [1], trainSizes: [30], epochs: 2, topK: 5, executor: exec, wholeSpace: false as const, ablation: false as const });
     const rq = await runRenas424(renas(executor), { bench, cacheDir: join(tmp, 'renas-queue', 'runs'), progress: false });
     const rp = await runRenas424(renas(pool), { bench, cacheDir: join(tmp, 'renas-pool', 'runs'), progress: false });
     const renasStrip = (r: (typeof rq.rows)[number]) => ({ ...r, fitSeconds: 0, cached: false });

@@ -65,6 +65,7 @@ const config: Renas424Config = {
   topK: 5,
   executor: { kind: 'in-thread' },
   wholeSpace: false,
+  ablation: false,
 };
 /** The line or marker trace whose name starts with `prefix` (not its shaded ± band). */
 const traceNamed = (fig: { data: Record<string, unknown>[] }, prefix: string) => {
@@ -96,7 +97,7 @@ describe('renas424 notebook helpers', () => {
     const again = await renasRunPredictions(config, run, { bench, cacheDir });
     assert.equal(again.cached, true);
     assert.deepEqual(Array.from(again.predicted), Array.from(first.predicted));
-    await assert.rejects(renasRunPredictions(config, { ...run, trainSize: 1 }, { bench, cacheDir }), /training-set size 1/);
+    await assert.rejects(renasRunPredictions(config, { ...run, trainSize: 1 }, { bench, cacheDir }), /training-set size is 1, expected an integer ≥ 2/);
     await assert.rejects(renasRunPredictions(config, { ...run, lossKind: 'hinge' as never }, { bench, cacheDir }), /lossKind must be ranking or mse/);
   });
 

@@ -30,8 +30,12 @@ import {
   renasTrainIndices,
   runRenas424,
   runRenasWholeSpace,
+  RENAS_ABLATION_DEFAULT,
   type Renas424Config,
+  type RenasAblationConfig,
+  type RenasAblationRow,
 } from '../src/experiments/renas424.js';
+import { renasAblationFigure, renasAblationRows } from '../src/experiments/renasFigures.js';
 import { findDataPath } from '../src/loaders/dataFiles.js';
 import { NB101_SUBSET_FILE, loadNb101Subset } from '../src/loaders/nb101.js';
 import { bestFoundCurve } from '../src/metrics/bestFound.js';
@@ -80,20 +84,24 @@ describe('ReNAS tensor', () => {
     ['input', 'conv1x1-bn-relu', 'conv3x3-bn-relu', 'maxpool3x3', 'conv3x3-bn-relu', 'conv1x1-bn-relu', 'output'],
   );
 
-  test('type channel: source-vertex op code on every edge, zero elsewhere', () => {
-    const t = encodeRenasTensor(full);
+  const SOURCE = { orientation: 'source', poolAndAddFlops: false } as const;
+
+  test('type channel: the destination vertex\'s op code on every edge by default (public encoder), the source\'s as the switch; zero elsewhere', () => {
+    const byDestination = encodeRenasTensor(full);
+    const bySource = encodeRenasTensor(full, undefined, 0, SOURCE);
     const codes = [1, 2, 3, 4, 3, 2, 5];
     assert.deepEqual([RENAS_OP_CODES[-1], RENAS_OP_CODES[1], RENAS_OP_CODES[0], RENAS_OP_CODES[2], RENAS_OP_CODES[-2]], [1, 2, 3, 4, 5]);
     for (let i = 0; i < 7; i++) {
       for (let j = 0; j < 7; j++) {
         const edge = full.matrix[i * 7 + j]!;
-        assert.equal(at(t, 0, 0, i, j), edge * codes[i]!, `type[${i}][${j}]`);
+        assert.equal(at(byDestination, 0, 0, i, j), edge * codes[j]!, `destination type[${i}][${j}]`);
+        assert.equal(at(bySource, 0, 0, i, j), edge * codes[i]!, `source type[${i}][${j}]`);
       }
     }
   });
 
   test('padding keeps the output vertex last: a 4-vertex cell uses slots 0, 1, 2 and 6', () => {
-    const t = encodeRenasTensor(small);
+    const t = encodeRenasTensor(small, undefined, 0, SOURCE);
     const expected: Record<string, number> = { '0,1': 1, '0,6': 1, '1,2': 3, '1,6': 3, '2,6': 4 };
     for (let c = 0; c < RENAS_CHANNELS; c++) {
       for (let i = 0; i < 7; i++) {
@@ -106,8 +114,40 @@ describe('ReNAS tensor', () => {
     }
   });
 
-  test('channel order [type, f1, p1, …, f9, p9]: per-cell FLOPs and params of the source vertex, scaled', () => {
+  test('padding, destination orientation: the output\'s code 5 shows in slot 6\'s column', () => {
     const t = encodeRenasTensor(small);
+    const expected: Record<string, number> = { '0,1': 3, '0,6': 5, '1,2': 4, '1,6': 5, '2,6': 5 };
+    for (let i = 0; i < 7; i++) for (let j = 0; j < 7; j++) assert.equal(at(t, 0, 0, i, j), expected[`${i},${j}`] ?? 0, `type[${i}][${j}]`);
+  });
+
+  test('FLOPs switch: max-pool 9·C·H·W and input additions (inputs − 1)·C·H·W counted only with poolAndAddFlops; parameters unchanged', () => {
+    // Cell 1 (32x32, 128 → 128): vertices 1 and 2 feed the output, 64 channels each.
+    const plain = nb101NetworkCost(small).cells[0]!;
+    const counted = nb101NetworkCost(small, { poolAndAddFlops: true }).cells[0]!;
+    assert.deepEqual(plain.vertexChannels, [128, 64, 64, 128]);
+    assert.equal(plain.flops[2], 0, 'max-pool has no multiply-adds');
+    assert.equal(counted.flops[2], 9 * 64 * 32 * 32, 'max-pool 3x3 over 64 channels at 32x32');
+    assert.equal(counted.flops[1], plain.flops[1], 'vertex 1 has one input: nothing to add');
+    assert.equal(counted.flops[6]! - plain.flops[6]!, 128 * 32 * 32, 'the output adds the projected input to the concatenation');
+    assert.deepEqual(Array.from(counted.params), Array.from(plain.params));
+    // Vertex 2 of this cell sums two inputs (0→2 projected, 1→2).
+    const twoInputs = nb101Spec(
+      [
+        [0, 1, 1, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+        [0, 0, 0, 0],
+      ],
+      ['input', 'conv1x1-bn-relu', 'conv3x3-bn-relu', 'output'],
+    );
+    const a = nb101NetworkCost(twoInputs).cells[0]!;
+    const b = nb101NetworkCost(twoInputs, { poolAndAddFlops: true }).cells[0]!;
+    assert.equal(b.flops[2]! - a.flops[2]!, 128 * 32 * 32, 'vertex 2 sums two inputs of 128 channels');
+    assert.equal(b.totalParams, a.totalParams);
+  });
+
+  test('channel order [type, f1, p1, …, f9, p9]: per-cell FLOPs and params of the source vertex, scaled', () => {
+    const t = encodeRenasTensor(small, undefined, 0, SOURCE);
     const cost = nb101NetworkCost(small);
     for (let k = 0; k < 9; k++) {
       // Edge 1 → 2: source vertex 1 (conv3x3, fed by the input) has FLOPs and params in every cell.
@@ -223,8 +263,19 @@ describe('pairwise logistic loss', () => {
 // ---- network ----
 
 describe('ReNAS network', () => {
-  test('custom gradients (dense, batch norm, convolutions) equal tf autodiff of the plain network', () => {
-    const net = new RenasNet(createRng('grad-check'), { bnMomentum: 0.1, bnEpsilon: 1e-5 });
+  test('parameters: 813,615 with the official conv2 padding, 444,975 without', () => {
+    const official = new RenasNet(createRng('params'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding: 'same' });
+    const valid = new RenasNet(createRng('params'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding: 'valid' });
+    assert.equal(official.numParams, 813_615);
+    assert.equal(valid.numParams, 444_975);
+    official.dispose();
+    valid.dispose();
+    assert.throws(() => new RenasNet(createRng('x'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding: 'full' as 'same' }), /conv2Padding must be 'same' or 'valid'/);
+  });
+
+  for (const conv2Padding of ['same', 'valid'] as const)
+  test(`custom gradients (dense, batch norm, convolutions) equal tf autodiff of the plain network (conv2 ${conv2Padding})`, () => {
+    const net = new RenasNet(createRng('grad-check'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding });
     const rng = createRng('grad-input');
     const B = 6;
     const x = tf.tensor4d(Float32Array.from({ length: B * 7 * 7 * 19 }, () => 2 * rng() - 1), [B, 7, 7, 19]);
@@ -240,8 +291,8 @@ describe('ReNAS network', () => {
         return tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta) as tf.Tensor4D;
       };
       let h = tf.relu(bn(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), ga1!, be1!));
-      h = tf.relu(bn(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid'), ga2!, be2!));
-      let z = tf.reshape(h, [B, 3200]) as tf.Tensor2D;
+      h = tf.relu(bn(tf.conv2d(h, w2 as tf.Tensor4D, 1, conv2Padding), ga2!, be2!));
+      let z = tf.reshape(h, [B, conv2Padding === 'same' ? 6272 : 3200]) as tf.Tensor2D;
       z = tf.relu(tf.add(tf.matMul(z, fw1 as tf.Tensor2D), fb1!)) as tf.Tensor2D;
       z = tf.relu(tf.add(tf.matMul(z, fw2 as tf.Tensor2D), fb2!)) as tf.Tensor2D;
       const out = tf.reshape(tf.add(tf.matMul(z, fw3 as tf.Tensor2D), fb3!), [B]);
@@ -288,13 +339,30 @@ describe('ReNAS network', () => {
     tf.dispose([xt, reference, ...taps]);
   });
 
-  test('batching: full batch up to 424, then near-equal mini-batches of at most 424', () => {
-    const config = resolveRenasConfig();
-    assert.deepEqual(renasBatching(config, 424), { batchSize: 424, steps: 1 });
-    assert.deepEqual(renasBatching(config, 1000), { batchSize: 334, steps: 3 });
-    assert.deepEqual(renasBatching(config, 10000), { batchSize: 417, steps: 24 });
-    assert.deepEqual(renasBatching(resolveRenasConfig({ batchSize: 100 }), 250), { batchSize: 84, steps: 3 });
-    assert.throws(() => resolveRenasConfig({ lossKind: 'hinge' as 'mse' }), /lossKind must be 'ranking' or 'mse'/);
+  test('batching: official DataLoader batches of 1,024 then the rest; near-equal batches as the switch', () => {
+    const official = resolveRenasConfig();
+    const plain = (b: ReturnType<typeof renasBatching>) => ({ batchSize: b.batchSize, steps: b.steps, bounds: Array.from(b.bounds) });
+    assert.deepEqual(plain(renasBatching(official, 423)), { batchSize: 423, steps: 1, bounds: [0, 423] });
+    assert.deepEqual(plain(renasBatching(official, 1000)), { batchSize: 1000, steps: 1, bounds: [0, 1000] });
+    assert.deepEqual(plain(renasBatching(official, 4236)), { batchSize: 1024, steps: 5, bounds: [0, 1024, 2048, 3072, 4096, 4236] });
+    const old = resolveRenasConfig({ batchSize: 424, batchSplit: 'near-equal' });
+    assert.deepEqual(plain(renasBatching(old, 1000)), { batchSize: 334, steps: 3, bounds: [0, 333, 666, 1000] });
+    assert.equal(renasBatching(old, 10000).steps, 24);
+    assert.deepEqual(plain(renasBatching(resolveRenasConfig({ batchSize: 100 }), 250)), { batchSize: 100, steps: 3, bounds: [0, 100, 200, 250] });
+  });
+
+  test('config: official defaults; unknown fields and bad values are errors naming the field', () => {
+    const c = resolveRenasConfig();
+    assert.deepEqual(
+      { batchSize: c.batchSize, batchSplit: c.batchSplit, repeatLastStep: c.repeatLastStep, conv2Padding: c.conv2Padding, keptWeights: c.keptWeights, encoding: c.encoding, epochs: c.epochs },
+      { batchSize: 1024, batchSplit: 'dataloader', repeatLastStep: true, conv2Padding: 'same', keptWeights: 'epoch-end', encoding: { orientation: 'destination', poolAndAddFlops: true }, epochs: 200 },
+    );
+    assert.deepEqual(resolveRenasConfig({ encoding: { orientation: 'source' } }).encoding, { orientation: 'source', poolAndAddFlops: true });
+    assert.throws(() => resolveRenasConfig({ lossKind: 'hinge' as 'mse' }), /lossKind "hinge" is not one of ranking, mse/);
+    assert.throws(() => resolveRenasConfig({ fullBatchMax: 424 } as object), /unknown field "fullBatchMax"/);
+    assert.throws(() => resolveRenasConfig({ batchSize: 0 }), /batchSize is 0, expected an integer ≥ 1/);
+    assert.throws(() => resolveRenasConfig({ repeatLastStep: 'yes' as unknown as boolean }), /repeatLastStep must be true or false/);
+    assert.throws(() => resolveRenasConfig({ encoding: { orientation: 'row' as 'source' } }), /encoding.orientation "row" is not one of destination, source/);
   });
 });
 
@@ -337,8 +405,46 @@ describe('ReNAS predictor', () => {
     assert.equal(last.report.keptEpoch, 5);
   });
 
-  test('mini-batches when N exceeds the full-batch cap; predict in chunks equals one pass', async () => {
-    const p = new RenasPredictor(2, { epochs: 2, fullBatchMax: 40, miniBatchSize: 40, predictBatch: 7 });
+  test('repeated step: 2·epochs − 1 Adam updates at full batch (399 in 200 epochs), one per batch without it', async () => {
+    const fit = async (over: object) => {
+      const p = new RenasPredictor(4, { epochs: 6, ...over });
+      const report = await p.fit(train.slice(0, 40), accOf(train.slice(0, 40)));
+      const pred = await p.predict(heldOut.slice(0, 20));
+      p.dispose();
+      return { report, pred: Array.from(pred) };
+    };
+    const official = await fit({});
+    const once = await fit({ repeatLastStep: false });
+    assert.equal(official.report.updates, 11);
+    assert.equal(once.report.updates, 6);
+    assert.notDeepEqual(official.pred, once.pred, 'the repeated step must change the weights');
+    // Mini-batches: one repeat per epoch after the first, on top of one update per batch.
+    const mini = await fit({ batchSize: 16 });
+    assert.equal(mini.report.stepsPerEpoch, 3);
+    assert.equal(mini.report.updates, 6 * 3 + 5);
+  });
+
+  test('kept weights: official keeps the weights after the best epoch\'s step, "scored" the weights that produced its τ', async () => {
+    // One epoch whose training τ beats 0: 'epoch-end' keeps the weights after its update (= not keeping any),
+    // 'scored' keeps the weights before it (the initial ones), so its predictions differ.
+    const fit = async (over: object) => {
+      const p = new RenasPredictor(9, { epochs: 1, repeatLastStep: false, ...over });
+      const report = await p.fit(train.slice(0, 40), accOf(train.slice(0, 40)));
+      const pred = Array.from(await p.predict(heldOut.slice(0, 20)));
+      p.dispose();
+      return { report, pred };
+    };
+    const last = await fit({ keepBestTrainTau: false });
+    const epochEnd = await fit({});
+    const scored = await fit({ keptWeights: 'scored' });
+    assert.ok(epochEnd.report.trainTauHistory[0]! > 0 || epochEnd.report.keptEpoch === -1);
+    if (epochEnd.report.keptEpoch === 0) assert.deepEqual(epochEnd.pred, last.pred);
+    assert.equal(scored.report.keptEpoch, 0);
+    assert.notDeepEqual(scored.pred, last.pred);
+  });
+
+  test('mini-batches when N exceeds the batch size; predict in chunks equals one pass', async () => {
+    const p = new RenasPredictor(2, { epochs: 2, batchSize: 40, batchSplit: 'near-equal', predictBatch: 7 });
     const report = await p.fit(train, accOf(train));
     assert.equal(report.stepsPerEpoch, 3);
     assert.equal(report.batchSize, 34);
@@ -371,6 +477,7 @@ describe('renas424 runner', () => {
     topK: 5,
     executor: { kind: 'in-thread' },
     wholeSpace: false,
+    ablation: false,
   };
   const strip = (rows: readonly object[]) => rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cached' && k !== 'fitSeconds')));
 
@@ -450,6 +557,53 @@ describe('renas424 runner', () => {
     assert.deepEqual(strip(threaded.rows), strip(inThread.rows));
   });
 
+  test('fidelity ablation: each variant paired by seed with the default; a variant identical at this N is the same run; the default runs are the study\'s', async () => {
+    const cacheDir = join(dir, 'ablation');
+    const withAblation: Renas424Config = {
+      ...config,
+      seeds: [1, 2],
+      lossKinds: ['ranking'],
+      epochs: 2,
+      ablation: {
+        trainSize: 40,
+        seeds: [1, 2],
+        lossKind: 'ranking',
+        epochs: 2,
+        variants: [
+          { name: 'conv2 valid', official: 'padding 1', variant: 'no padding', predictor: { conv2Padding: 'valid' } },
+          { name: 'near-equal 424', official: '1,024', variant: '≤ 424', predictor: { batchSize: 424, batchSplit: 'near-equal' } },
+        ],
+      },
+    };
+    const first = await runRenas424(withAblation, { bench, cacheDir });
+    const ab = first.ablation!;
+    // 2 study runs (= the ablation's default) + 2 conv2 runs; the batching variant is the default's run at N = 40.
+    assert.equal(new RunStore(cacheDir).keys().length, 4);
+    assert.deepEqual(ab.rows.map((r) => r.name), [RENAS_ABLATION_DEFAULT, 'conv2 valid', 'near-equal 424']);
+    const [base, conv, batch] = ab.rows as [RenasAblationRow, RenasAblationRow, RenasAblationRow];
+    assert.equal(base.tauMean, (first.rows[0]!.kendallTau + first.rows[1]!.kendallTau) / 2);
+    const tauOf = (variant: string, seed: number) => ab.runs.find((r) => r.variant === variant && r.seed === seed)!.kendallTau;
+    const diffs = [1, 2].map((seed) => tauOf('conv2 valid', seed) - tauOf('', seed));
+    assert.ok(Math.abs(conv.tauDifference - (diffs[0]! + diffs[1]!) / 2) < 1e-12);
+    assert.ok(conv.tauDifferenceLower <= conv.tauDifference && conv.tauDifference <= conv.tauDifferenceUpper);
+    assert.equal(conv.sameRunsAsDefault, false);
+    assert.equal(batch.sameRunsAsDefault, true);
+    assert.equal(batch.tauDifference, 0);
+    assert.equal(base.updates, 3, '2 epochs with the repeated step');
+    const rows = renasAblationRows(ab);
+    assert.equal(rows[2]!['Δτ vs default [95 % CI]'], '0 (same runs as the default at this N)');
+    assert.match(String(rows[1]!['Δτ vs default [95 % CI]']), /^[+-]\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\]$/);
+    const fig = renasAblationFigure(ab);
+    assert.deepEqual(fig.data[0]!['y'], ['near-equal 424', 'conv2 valid']);
+    const again = await runRenas424(withAblation, { bench, cacheDir });
+    assert.ok(again.ablation!.runs.every((r) => r.cached));
+    assert.deepEqual(again.ablation!.rows.map((r) => r.tauDifference), ab.rows.map((r) => r.tauDifference));
+    await assert.rejects(
+      runRenas424({ ...withAblation, ablation: { ...withAblation.ablation as RenasAblationConfig, variants: [{ name: 'bad', official: '', variant: '', predictor: { conv2Padding: 'full' as 'same' } }] } }, { bench, cacheDir }),
+      /ablation variant "bad": ReNAS config: conv2Padding "full" is not one of same, valid/,
+    );
+  });
+
   test('training draws depend on (seed, size) only and are distinct rows', () => {
     const a = renasTrainIndices(1000, 3, 50);
     assert.deepEqual(Array.from(a), Array.from(renasTrainIndices(1000, 3, 50)));
@@ -508,11 +662,14 @@ describe('renas424 runner', () => {
   });
 
   test('CLI options become a study config', () => {
-    const parsed = parseRenasArgs(['run', '--profile', 'smoke', '--seeds', '3,4', '--sizes', '424,1000', '--losses', 'mse', '--epochs', '7', '--no-space', '--json', 'out.json']);
+    assert.notEqual((parseRenasArgs(['run', '--profile', 'paper']) as { config: Renas424Config }).config.ablation, false);
+    const parsed = parseRenasArgs(['run', '--profile', 'paper', '--seeds', '3,4', '--sizes', '424,1000', '--losses', 'mse', '--epochs', '7', '--no-space', '--no-ablation', '--json', 'out.json']);
     assert.notEqual(parsed, 'help');
     const { config: c, json } = parsed as Exclude<typeof parsed, 'help'>;
     assert.equal(parseRenasArgs(['run', '-h']), 'help');
     assert.deepEqual(c.seeds, [3, 4]);
+    assert.deepEqual(c.seedsBySize, {}, '--seeds applies at every size');
+    assert.equal(c.ablation, false);
     assert.deepEqual(c.trainSizes, [424, 1000]);
     assert.deepEqual(c.lossKinds, ['mse']);
     assert.equal(c.epochs, 7);

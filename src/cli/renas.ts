@@ -5,7 +5,8 @@
  */
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { initBackend } from '../backend.js';
-import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type WholeSpaceResult } from '../experiments/renas424.js';
+import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type RenasAblationResult, type WholeSpaceResult } from '../experiments/renas424.js';
+import { renasAblationRows } from '../experiments/renasFigures.js';
 import type { RenasLossKind } from '../predictors/renas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
@@ -18,12 +19,14 @@ export const RENAS_COMMAND: CommandSpec = {
   summary: 'ReNAS study on NAS-Bench-101: fit the predictor on N cells, Kendall τ on the rest, search by predicted rank. Progress on stderr, summary on stdout; finished runs are cached, so an interrupted command resumes.',
   options: [
     PROFILE_OPTION,
-    { name: 'seeds', value: '0,1,2', help: 'seeds (training draw, weight init, random search)', default: `the profile's (paper: ${paper.seeds.join(',')})` },
-    { name: 'sizes', value: '424,1000', help: 'training-set sizes N', default: `the profile's (paper: ${paper.trainSizes.join(',')})` },
+    { name: 'seeds', value: '0,1,2', help: 'seeds (training draw, weight init, random search) at every size', default: `the profile's (paper: ${paper.seeds.join(',')}, fewer at the large sizes)` },
+    { name: 'sizes', value: '423,1000', help: 'training-set sizes N', default: `the profile's (paper: ${paper.trainSizes.join(',')})` },
     { name: 'losses', value: 'ranking,mse', help: 'losses', default: `the profile's (paper: ${paper.lossKinds.join(',')})` },
-    { name: 'epochs', value: 'N', help: "epochs for every size (replaces the profile's per-size scaling)", default: `the profile's (paper: ${paper.epochs})` },
+    { name: 'epochs', value: 'N', help: 'epochs for every size of the study', default: `the profile's (paper: ${paper.epochs})` },
     ...EXECUTOR_OPTIONS,
     { name: 'no-space', help: 'skip ranking the whole 423,624-cell space' },
+    { name: 'no-ablation', help: 'skip the fidelity ablation (each official-code switch flipped alone)' },
+    { name: 'ablation-seeds', value: '0,1,2', help: 'seeds of the fidelity ablation', default: `the profile's (paper: ${paper.ablation ? paper.ablation.seeds.join(',') : 'none'})` },
     { name: 'json', value: 'FILE', help: 'also write rows, summary and space ranking as JSON' },
     { name: 'csv', value: 'FILE', help: 'also write one row per run as CSV' },
   ],
@@ -35,18 +38,24 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
   if (options === 'help') return options;
   let config: Renas424Config = renas424Config(profileFromOptions(options));
   const seeds = integerList(options, 'seeds', 0);
-  if (seeds) config = { ...config, seeds };
+  if (seeds) config = { ...config, seeds, seedsBySize: {} };
   const sizes = integerList(options, 'sizes', 1);
   if (sizes) config = { ...config, trainSizes: sizes };
   const losses = stringOption(options, 'losses')?.split(',').map((l) => l.trim());
   if (losses) {
     for (const l of losses) if (l !== 'ranking' && l !== 'mse') throw new Error(`--losses: ${JSON.stringify(l)} is not ranking or mse`);
-    config = { ...config, lossKinds: losses as RenasLossKind[] };
+    config = { ...config, lossKinds: losses as RenasLossKind[], lossKindsBySize: {} };
   }
   const epochs = integerOption(options, 'epochs', 1);
   if (epochs !== undefined) config = { ...config, epochs, epochsBySize: {} };
   config = { ...config, executor: executorFromOptions(options, config.executor) };
   if (options.has('no-space')) config = { ...config, wholeSpace: false };
+  if (options.has('no-ablation')) config = { ...config, ablation: false };
+  const ablationSeeds = integerList(options, 'ablation-seeds', 0);
+  if (ablationSeeds) {
+    if (!config.ablation) throw new Error('--ablation-seeds: this profile has no ablation (or --no-ablation was given)');
+    config = { ...config, ablation: { ...config.ablation, seeds: ablationSeeds } };
+  }
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');
   return { config, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
@@ -92,6 +101,16 @@ function formatSpace(space: WholeSpaceResult): string {
   ].join('\n');
 }
 
+/** The fidelity ablation as a text table (the notebook's `renasAblationRows`). */
+export function formatAblation(ablation: RenasAblationResult): string {
+  const rows = renasAblationRows(ablation);
+  const columns = ['variant', 'seeds', 'Kendall τ', 'Δτ vs default [95 % CI]', 'p', 'seeds above default', 'updates'];
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  const widths = columns.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c]!.length)));
+  const fmt = (line: string[]): string => line.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+  return [`fidelity ablation at N = ${ablation.config.trainSize} (${ablation.config.lossKind} loss, ${ablation.config.epochs} epochs):`, fmt(columns), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+}
+
 export function renasCommand(args: string[]): Promise<number> {
   return runCommand(RENAS_COMMAND, () => parseRenasArgs(args), runRenas);
 }
@@ -105,8 +124,12 @@ async function runRenas({ config, json, csv }: Exclude<ReturnType<typeof parseRe
     process.stdout.write(`${formatRenasSummary(result)}\n`);
     const space = result.wholeSpace;
     if (space) process.stdout.write(`\n${formatSpace(space)}\n`);
+    if (result.ablation) process.stdout.write(`\n${formatAblation(result.ablation)}\n`);
     if (json) {
-      writeFileAtomic(json, JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null }, null, 1));
+      writeFileAtomic(
+        json,
+        JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null, ablation: result.ablation ?? null }, null, 1),
+      );
       log(`wrote ${json}`);
     }
     if (csv) {

@@ -1,17 +1,26 @@
 /**
  * The ReNAS feature tensor of a NAS-Bench-101 cell (Xu et al., CVPR 2021, §3.2):
  * 19 channels of 7x7, one matrix per channel, each the cell's adjacency matrix
- * A (7x7) multiplied element-wise by a per-vertex vector broadcast along the
- * columns, i.e. M[i][j] = A[i][j] · v[i]: the value of an edge's SOURCE vertex.
+ * A (7x7) multiplied element-wise by a per-vertex vector v broadcast over it.
  *
- * Choices the paper leaves open (third-party convention, see docs/PROTOCOLS.md §2):
+ * The official encoder was never released (docs/PROTOCOLS.md §7), so two of
+ * its choices are switches (`RenasEncodingOptions`, part of the predictor's
+ * config and so of every run's cache key), defaulting to the only public
+ * encoder (AlbertiPot/nar):
+ * - `orientation`: 'destination' (public encoder) puts the value of an edge's
+ *   DESTINATION vertex in the edge's entry, M[i][j] = A[i][j] · v[j], so the
+ *   input's code never shows (its column is empty); 'source' uses the source
+ *   vertex, M[i][j] = A[i][j] · v[i], and the output's never shows;
+ * - `poolAndAddFlops`: count max-pool and input additions as FLOPs (public
+ *   encoder) or multiply-adds only (`nb101NetworkCost`).
+ *
+ * Fixed third-party conventions (docs/PROTOCOLS.md §2):
  * - channel order: [type, f1, p1, f2, p2, …, f9, p9] (fk / pk: FLOPs / params
  *   of cell k = 0..8 in network order, stack-major);
  * - op type codes: input 1, conv1x1 2, conv3x3 3, maxpool3x3 4, output 5
- *   (`RENAS_OP_CODES`). With source-vertex broadcasting the output's code (and
- *   its FLOPs / params) never shows: the output row of A is empty;
- * - FLOPs (multiply-adds) × 1e-7 and parameters × 1e-5, so the raw channels
- *   are O(1) before standardisation;
+ *   (`RENAS_OP_CODES`);
+ * - FLOPs × 1e-7 and parameters × 1e-5, so the raw channels are O(1) before
+ *   standardisation;
  * - padding: a cell with n < 7 vertices keeps interior vertices at their index
  *   and moves the output to slot 6 (`nb101PaddedSlot`); slots n-1..5 are empty;
  * - per-vertex costs come from `nb101NetworkCost` (spaces/nb101Cost.ts): the
@@ -60,12 +69,28 @@ export function renasFlopsChannel(cell: number): number {
 
 const PLANE = RENAS_SIDE * RENAS_SIDE;
 
+export type RenasEncodingOrientation = 'destination' | 'source';
+
+/** The encoder's switches (see the file header). */
+export interface RenasEncodingOptions {
+  readonly orientation: RenasEncodingOrientation;
+  readonly poolAndAddFlops: boolean;
+}
+
+/** The public encoder's choices (AlbertiPot/nar), the default where the official one is unknown. */
+export const DEFAULT_RENAS_ENCODING: RenasEncodingOptions = Object.freeze({ orientation: 'destination', poolAndAddFlops: true });
+
 /**
  * Writes the [19, 7, 7] tensor of one spec into `out` at `offset` (row-major
  * channel, row, column) and returns `out`. Every one of the 931 floats is
  * written, so `out` may hold stale data.
  */
-export function encodeRenasTensor(spec: Nb101Spec, out: Float32Array = new Float32Array(RENAS_FEATURES), offset = 0): Float32Array {
+export function encodeRenasTensor(
+  spec: Nb101Spec,
+  out: Float32Array = new Float32Array(RENAS_FEATURES),
+  offset = 0,
+  encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING,
+): Float32Array {
   const n = spec.numVertices;
   if (!(n >= 2 && n <= RENAS_SIDE) || spec.matrix.length !== n * n || spec.ops.length !== n) {
     throw new Error(
@@ -77,20 +102,23 @@ export function encodeRenasTensor(spec: Nb101Spec, out: Float32Array = new Float
     throw new RangeError(`encodeRenasTensor: offset ${offset} + ${RENAS_FEATURES} exceeds the output length ${out.length}`);
   }
   out.fill(0, offset, offset + RENAS_FEATURES);
-  const cost = nb101NetworkCost(spec);
-  // Padded slot of each vertex, and its source-vertex values per channel.
+  const cost = nb101NetworkCost(spec, { poolAndAddFlops: encoding.poolAndAddFlops });
+  const byDestination = encoding.orientation === 'destination';
   for (let v = 0; v < n - 1; v++) {
     const row = nb101PaddedSlot(v, n);
-    const code = RENAS_OP_CODES[spec.ops[v]!];
-    if (code === undefined) throw new Error(`encodeRenasTensor: vertex ${v} has unknown op ${String(spec.ops[v])}`);
     for (let w = v + 1; w < n; w++) {
       if (!spec.matrix[v * n + w]) continue;
-      const at = offset + row * RENAS_SIDE + nb101PaddedSlot(w, n);
+      const column = nb101PaddedSlot(w, n);
+      // The vertex whose values this edge's entry carries.
+      const [vertex, slot] = byDestination ? [w, column] : [v, row];
+      const code = RENAS_OP_CODES[spec.ops[vertex]!];
+      if (code === undefined) throw new Error(`encodeRenasTensor: vertex ${vertex} has unknown op ${String(spec.ops[vertex])}`);
+      const at = offset + row * RENAS_SIDE + column;
       out[at] = code;
       for (let k = 0; k < RENAS_CELLS; k++) {
         const c = cost.cells[k]!;
-        out[at + renasFlopsChannel(k) * PLANE] = c.flops[row]! * RENAS_FLOPS_SCALE;
-        out[at + (renasFlopsChannel(k) + 1) * PLANE] = c.params[row]! * RENAS_PARAMS_SCALE;
+        out[at + renasFlopsChannel(k) * PLANE] = c.flops[slot]! * RENAS_FLOPS_SCALE;
+        out[at + (renasFlopsChannel(k) + 1) * PLANE] = c.params[slot]! * RENAS_PARAMS_SCALE;
       }
     }
   }
@@ -101,11 +129,15 @@ export function encodeRenasTensor(spec: Nb101Spec, out: Float32Array = new Float
  * Encodes `specs` into `out` ([B, 19, 7, 7] row-major, B = specs.length) for
  * streaming many cells through one reusable buffer. Returns `out`.
  */
-export function encodeRenasBatch(specs: readonly Nb101Spec[], out: Float32Array = new Float32Array(specs.length * RENAS_FEATURES)): Float32Array {
+export function encodeRenasBatch(
+  specs: readonly Nb101Spec[],
+  out: Float32Array = new Float32Array(specs.length * RENAS_FEATURES),
+  encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING,
+): Float32Array {
   if (out.length < specs.length * RENAS_FEATURES) {
     throw new RangeError(`encodeRenasBatch: buffer of ${out.length} floats is too small for ${specs.length} cells (${specs.length * RENAS_FEATURES} needed)`);
   }
-  for (let b = 0; b < specs.length; b++) encodeRenasTensor(specs[b]!, out, b * RENAS_FEATURES);
+  for (let b = 0; b < specs.length; b++) encodeRenasTensor(specs[b]!, out, b * RENAS_FEATURES, encoding);
   return out;
 }
 
@@ -206,10 +238,10 @@ export interface RenasEncoder extends Encoder<Nb101Spec> {
   encodeArray(archs: readonly Nb101Spec[], out?: Float32Array): Float32Array;
 }
 
-export function createRenasEncoder(): RenasEncoder {
+export function createRenasEncoder(encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING): RenasEncoder {
   return {
     name: 'renas-tensor',
-    encode: (archs) => tf.tensor4d(encodeRenasBatch(archs), [archs.length, RENAS_CHANNELS, RENAS_SIDE, RENAS_SIDE]),
-    encodeArray: (archs, out) => encodeRenasBatch(archs, out),
+    encode: (archs) => tf.tensor4d(encodeRenasBatch(archs, undefined, encoding), [archs.length, RENAS_CHANNELS, RENAS_SIDE, RENAS_SIDE]),
+    encodeArray: (archs, out) => encodeRenasBatch(archs, out, encoding),
   };
 }

@@ -22,7 +22,8 @@ import { nb201IsConnected, nb201ToString, NB201_NUM_EDGES, NB201_NUM_OPS, type N
 import type { SupernetConfig } from '../supernet/nb201Supernet.js';
 import { createSampler, type SamplerSpec } from '../supernet/samplers.js';
 import { DEFAULT_SGD, supernetTrainConfig, type SgdConfig } from '../supernet/train.js';
-import { bootstrapTauDifference, pairedTTest, stratifiedSample, type BootstrapDifference, type PairedTTest, type StratumSummary } from './fairnessStats.js';
+import { pairedTTest, type PairedTTest } from '../metrics/pairedTTest.js';
+import { bootstrapTauDifference, stratifiedSample, type BootstrapDifference, type StratumSummary } from './fairnessStats.js';
 import { missingFields } from '../engine/store.js';
 import { checkExecutorConfig, defaultThreadCount, runKey, runStudy, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { runFairnessTask, type FairnessRunConfig, type FairnessRunResult, type FairnessTask } from './fairnessTask.js';

@@ -28,19 +28,23 @@ import type { Benchmark } from '../core/types.js';
 import { checkExecutorConfig, runKey, runStudy, toWireText, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { RunStore, missingFields } from '../engine/store.js';
 import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import { meanStd } from '../metrics/summary.js';
+import { pairedTTest } from '../metrics/pairedTTest.js';
 import {
   RenasPredictor,
+  renasBatching,
   resolveRenasConfig,
   type RenasLossKind,
-  type RenasPredictorConfig,
+  type RenasPredictorOverrides,
   type RenasPredictorState,
 } from '../predictors/renas.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
 import { runRenasFitTask } from './renasFitTask.js';
+import { RENAS_SEARCH_METHODS, type RenasSearchConfig } from './renasSearch.js';
 import {
   encodeBenchmark,
   provideRenasBench,
@@ -56,73 +60,134 @@ import {
 export { compactCurve, evaluateRenasRun, expandCurve, renasTrainIndices } from './renasRunTask.js';
 export type { CompactCurve, Renas424RunResult } from './renasRunTask.js';
 
+/** Predictor settings a study may set (loss and epochs are per run). */
+export type RenasStudyPredictor = Omit<RenasPredictorOverrides, 'lossKind' | 'epochs'>;
+
 export interface Renas424Config {
   readonly seeds: readonly number[];
+  /** Seeds per training-set size (keys are sizes) where fewer than `seeds` fit the budget. */
+  readonly seedsBySize: Readonly<Record<string, readonly number[]>>;
   readonly trainSizes: readonly number[];
   readonly lossKinds: readonly RenasLossKind[];
+  /** Loss kinds per training-set size (keys are sizes), where not all of `lossKinds` fit the budget. */
+  readonly lossKindsBySize: Readonly<Record<string, readonly RenasLossKind[]>>;
   /** Training epochs for sizes not in `epochsBySize`. */
   readonly epochs: number;
-  /** Epochs per training-set size (keys are sizes), to fit a time budget. */
+  /** Epochs per training-set size (keys are sizes). */
   readonly epochsBySize: Readonly<Record<string, number>>;
   /** Metric to predict and search for (the subset has only `val_acc_*`, run 1). */
   readonly target: string;
   /** Architectures "trained" after ranking (the paper's top 10). */
   readonly topK: number;
-  /** Other predictor hyperparameters (defaults: DEFAULT_RENAS_CONFIG). */
-  readonly predictor: Partial<Omit<RenasPredictorConfig, 'lossKind' | 'epochs'>>;
+  /** Predictor settings (defaults: DEFAULT_RENAS_CONFIG, the official code). */
+  readonly predictor: RenasStudyPredictor;
   /** Where the fits execute: `{ kind: 'in-thread' }`, `{ kind: 'pool', threads }` or `{ kind: 'queue', url }` (see src/engine). */
   readonly executor: ExecutorConfig;
   /** Ranking of the whole 423,624-cell space by one predictor (`runRenasWholeSpace`); `false` to skip. */
   readonly wholeSpace: false | { readonly seed: number; readonly trainSize: number; readonly lossKind: RenasLossKind; readonly topK: number; readonly batchSize: number; readonly limit?: number };
+  /** Each fidelity switch flipped alone from `predictor` at one size, paired by seed (`false` to skip). */
+  readonly ablation: false | RenasAblationConfig;
+  /** The predictor in discrete search over the whole space (`runRenasSearch` in renasSearch.ts; `false` to skip). */
+  readonly search: false | RenasSearchConfig;
+}
+
+/** One row of the fidelity ablation: a switch flipped from the study's settings. */
+export interface RenasAblationVariant {
+  /** Short label, e.g. "conv2 without padding". */
+  readonly name: string;
+  /** What the official code does, and what this variant does instead (for the table). */
+  readonly official: string;
+  readonly variant: string;
+  /** Predictor settings laid over the study's `predictor`. */
+  readonly predictor?: RenasStudyPredictor;
+  /** A training-set size other than the ablation's. */
+  readonly trainSize?: number;
+}
+
+export interface RenasAblationConfig {
+  readonly trainSize: number;
+  readonly seeds: readonly number[];
+  readonly lossKind: RenasLossKind;
+  readonly epochs: number;
+  readonly variants: readonly RenasAblationVariant[];
 }
 
 /**
+ * Every place where this project differed from the official code (or where
+ * the official choice is unknown), as one variant each (docs/PROTOCOLS.md §7).
+ */
+export const RENAS_FIDELITY_VARIANTS: readonly RenasAblationVariant[] = Object.freeze([
+  { name: 'conv2 without padding', official: 'conv2 padding 1: flatten 6,272, 813,615 parameters', variant: 'no padding: flatten 3,200, 444,975 parameters', predictor: { conv2Padding: 'valid' } },
+  { name: 'no repeated step', official: 'optimizer.step() also at the top of each epoch (399 updates in 200 full-batch epochs)', variant: 'one update per batch (200)', predictor: { repeatLastStep: false } },
+  { name: 'batches of ≤ 424, near-equal', official: 'batch 1,024 (DataLoader: full batches, then the rest)', variant: 'near-equal batches of at most 424 (this project before the audit)', predictor: { batchSize: 424, batchSplit: 'near-equal' } },
+  { name: 'weights that scored best', official: 'weights at the end of the epoch with the best mean batch τ', variant: 'the weights that produced the best training τ (before that step)', predictor: { keptWeights: 'scored' } },
+  { name: 'source-vertex encoding', official: 'unknown; public encoder: destination column M[i][j] = A[i][j]·v[j]', variant: 'source row M[i][j] = A[i][j]·v[i]', predictor: { encoding: { orientation: 'source' } } },
+  { name: 'multiply-add FLOPs only', official: 'unknown; public encoder counts max-pool (9·C·H·W) and input additions', variant: 'convolution and dense multiply-adds only', predictor: { encoding: { poolAndAddFlops: false } } },
+  { name: 'N = 424 (the paper)', official: 'floor(0.001 × 423,624) = 423 training cells', variant: '424 cells, as the paper says', trainSize: 424 },
+]);
+
+/**
  * Profiles. Costs measured on this 2-core machine (wasm backend, one thread
- * per run, two runs at once): training costs ≈ 1 ms of CPU per architecture
- * per epoch (≈ 0.4 s per full-batch step at 424), predicting ≈ 0.2 ms per
- * architecture (≈ 4 s for the subset, ≈ 90 s for the whole space). A
- * 424-sample run of 200 epochs: ≈ 85–100 s.
- * - smoke: one seed, 424 only, 10 epochs, both losses (on 2 worker threads,
- *   so the notebook exercises the pool); the space ranking is limited to its
- *   first 20,000 cells (≈ 30 s of CPU in all).
- * - paper: 10 seeds × {424, 1000, 4236, 10000} × {ranking, mse} on 2 worker
- *   threads, to finish in under 30 min on 2 cores. 424 keeps the paper's 200
- *   full-batch epochs (20 runs ≈ 15 min of the budget). 200 epochs at the
- *   larger sizes would cost ≈ 4 h of CPU per seed and loss, so their epochs
- *   are SCALED DOWN: 1000 → 10, 4236 → 3, 10000 → 2 epochs (mini-batches of
- *   ≤ 424: 30, 30 and 48 steps; ≈ 15–25 s per run). With 15 / 4 / 2 epochs
- *   the profile took 33 min on an idle 2-core machine, over budget; there τ
- *   of the ranking loss was 0.653 / 0.674 / 0.695 (10 seeds), above 424 × 200
- *   epochs (≈ 0.59), but the larger sets are under-trained compared with the
- *   paper; `full` trains them properly. Then one whole-space ranking with
- *   the seed-0 424 ranking predictor (≈ 1.5 min).
- * - full: the paper's protocol everywhere (200 epochs at every size): hours.
+ * per run, two runs at once), official network (813,615 parameters): one
+ * full-batch step costs ≈ 3.3 ms of CPU per training cell, so a 200-epoch
+ * run takes ≈ 4–5 min at 423 cells, ≈ 10 min at 1,000 and ≈ 40 min at 4,236;
+ * predicting costs ≈ 0.2 ms per cell (≈ 4 s for the subset, ≈ 90 s for the
+ * whole space).
+ * - smoke: one seed, 423 only, 10 epochs, both losses (on 2 worker threads,
+ *   so the notebook exercises the pool), the ablation at 2 epochs, and the
+ *   space ranking limited to its first 20,000 cells.
+ * - paper: the official schedule (batch 1,024, 200 epochs) at every size,
+ *   with FEWER SEEDS at the large sizes to bound the time: 10 seeds × both
+ *   losses at 423, 3 seeds × both losses at 1,000, one seed with the ranking
+ *   loss at 4,236; 10,000 only in `full`. The ablation flips each switch at
+ *   423 over 5 seeds (ranking loss). Then one whole-space ranking, and the
+ *   predictor-guided search (renasSearch.ts): 3 seeds, one 200-epoch fit
+ *   each shared by its methods, 20,000 predicted candidates per evolution
+ *   or local search.
+ * - full: 10 seeds, both losses, every size including 10,000, the ablation
+ *   and the search over 10 seeds: many hours on 2 cores; spread the study
+ *   over machines with the run queue.
  */
 export function renas424Config(profile: Profile = currentProfile()): Renas424Config {
-  const common = { target: 'val_acc_108', topK: 10, predictor: {}, lossKinds: ['ranking', 'mse'] as const };
-  const wholeSpace = { seed: 0, trainSize: 424, lossKind: 'ranking', topK: 10, batchSize: 4096 } as const;
+  const common = {
+    target: 'val_acc_108',
+    topK: 10,
+    predictor: {},
+    lossKinds: ['ranking', 'mse'] as const,
+    epochs: 200,
+    epochsBySize: {},
+    executor: { kind: 'pool', threads: 2 } as const,
+  };
+  const tenSeeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const wholeSpace = { seed: 0, trainSize: 423, lossKind: 'ranking', topK: 10, batchSize: 4096 } as const;
+  const ablation = (seeds: readonly number[], epochs: number): RenasAblationConfig => ({ trainSize: 423, seeds, lossKind: 'ranking', epochs, variants: RENAS_FIDELITY_VARIANTS });
+  const search = (seeds: readonly number[], epochs: number, evaluations: number): RenasSearchConfig => ({
+    seeds,
+    trainSize: 423,
+    topK: 10,
+    epochs,
+    evaluations,
+    populationSize: 100,
+    sampleSize: 25,
+    batch: 100,
+    starts: 10,
+    methods: RENAS_SEARCH_METHODS,
+  });
   return byProfile<Renas424Config>(
     {
       // Two workers even here: the smoke notebook then runs the worker pool inside tslab (CI checks it).
-      smoke: { ...common, seeds: [0], trainSizes: [424], epochs: 10, epochsBySize: {}, executor: { kind: 'pool', threads: 2 }, wholeSpace: { ...wholeSpace, limit: 20_000 } },
+      smoke: { ...common, seeds: [0], seedsBySize: {}, lossKindsBySize: {}, trainSizes: [423], epochs: 10, wholeSpace: { ...wholeSpace, limit: 20_000 }, ablation: ablation([0], 2), search: search([0], 10, 2000) },
       paper: {
         ...common,
-        seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        trainSizes: [424, 1000, 4236, 10000],
-        epochs: 200,
-        epochsBySize: { 1000: 10, 4236: 3, 10000: 2 },
-        executor: { kind: 'pool', threads: 2 },
+        seeds: tenSeeds,
+        seedsBySize: { 1000: [0, 1, 2], 4236: [0] },
+        lossKindsBySize: { 4236: ['ranking'] },
+        trainSizes: [423, 1000, 4236],
         wholeSpace,
+        ablation: ablation([0, 1, 2, 3, 4], 200),
+        search: search([0, 1, 2], 200, 20_000),
       },
-      full: {
-        ...common,
-        seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        trainSizes: [424, 1000, 4236, 10000],
-        epochs: 200,
-        epochsBySize: {},
-        executor: { kind: 'pool', threads: 2 },
-        wholeSpace,
-      },
+      full: { ...common, seeds: tenSeeds, seedsBySize: {}, lossKindsBySize: {}, trainSizes: [423, 1000, 4236, 10000], wholeSpace, ablation: ablation(tenSeeds, 200), search: search(tenSeeds, 200, 20_000) },
     },
     profile,
   );
@@ -130,6 +195,14 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
 
 export function epochsFor(config: Renas424Config, trainSize: number): number {
   return config.epochsBySize[String(trainSize)] ?? config.epochs;
+}
+
+export function seedsFor(config: Renas424Config, trainSize: number): readonly number[] {
+  return config.seedsBySize[String(trainSize)] ?? config.seeds;
+}
+
+export function lossKindsFor(config: Renas424Config, trainSize: number): readonly RenasLossKind[] {
+  return config.lossKindsBySize[String(trainSize)] ?? config.lossKinds;
 }
 
 /** One tidy row per run. */
@@ -168,6 +241,8 @@ export interface Renas424Result {
   readonly subsetBest: number;
   /** The whole-space ranking of `config.wholeSpace` (undefined when it is `false`). */
   readonly wholeSpace: WholeSpaceResult | undefined;
+  /** The fidelity ablation of `config.ablation` (undefined when it is `false`). */
+  readonly ablation: RenasAblationResult | undefined;
 }
 
 export interface Renas424Options {
@@ -195,32 +270,89 @@ export function defaultRenasCacheDir(): string {
   return join(resultsDir(), 'renas424', 'runs');
 }
 
+/** Where one run sits: its seed, size, loss, epochs and predictor settings. */
+interface RenasRunCoordinates {
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+  readonly epochs: number;
+  readonly predictor: RenasStudyPredictor;
+}
+
+/** `over` laid on `base`, the encoding field by field. */
+function mergePredictor(base: RenasStudyPredictor, over: RenasStudyPredictor = {}): RenasStudyPredictor {
+  return { ...base, ...over, encoding: { ...base.encoding, ...over.encoding } };
+}
+
+/** A run of the study proper (not the ablation). */
+function studyRun(config: Renas424Config, seed: number, trainSize: number, lossKind: RenasLossKind): RenasRunCoordinates {
+  return { seed, trainSize, lossKind, epochs: epochsFor(config, trainSize), predictor: config.predictor };
+}
+
 /** The identity of one run: everything its result depends on (and nothing that only affects speed). */
-function runKeyOf(config: Renas424Config, bench: Benchmark<Nb101Spec>, seed: number, trainSize: number, lossKind: RenasLossKind) {
-  const { predictBatch: _memoryOnly, ...predictor } = resolveRenasConfig({ ...config.predictor, lossKind, epochs: epochsFor(config, trainSize) });
+function runKeyOf(config: Renas424Config, bench: Benchmark<Nb101Spec>, run: RenasRunCoordinates) {
+  const { predictBatch: _memoryOnly, ...resolved } = resolveRenasConfig({ ...run.predictor, lossKind: run.lossKind, epochs: run.epochs });
+  // Batch settings that cut this N the same way are the same run (e.g. any batch size ≥ N is one full batch).
+  const batchSize = Math.min(resolved.batchSize, run.trainSize);
+  const cutsAlike = renasBatching({ batchSize, batchSplit: 'dataloader' }, run.trainSize).bounds.join() === renasBatching({ batchSize, batchSplit: resolved.batchSplit }, run.trainSize).bounds.join();
+  const predictor = { ...resolved, batchSize, batchSplit: cutsAlike ? 'dataloader' : resolved.batchSplit };
   return {
     study: 'renas424',
-    version: 1,
+    version: 2,
     benchmark: { name: bench.name, size: bench.size },
     target: config.target,
     topK: config.topK,
-    seed,
-    trainSize,
+    seed: run.seed,
+    trainSize: run.trainSize,
     predictor,
   };
 }
 
-function checkConfig(config: Renas424Config, benchSize: number): void {
+function checkSeeds(where: string, seeds: unknown): void {
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) {
+    throw new RangeError(`${where} must be a non-empty list of integers, got ${JSON.stringify(seeds)}`);
+  }
+}
+
+function checkSize(where: string, n: unknown, config: Renas424Config, benchSize: number): void {
+  checkField(where, 'training-set size', n, { min: 2, integer: true });
+  if ((n as number) + config.topK > benchSize) throw new RangeError(`${where}: N + topK = ${(n as number) + config.topK} exceeds the ${benchSize} cells of the benchmark`);
+}
+
+/** Every field of the config checked before any run starts, each error naming the field, the value and what is allowed. */
+export function checkRenas424Config(config: Renas424Config, benchSize: number): void {
   const where = 'renas424 config';
-  if (config.seeds.length === 0 || !config.seeds.every((s) => Number.isInteger(s))) throw new RangeError(`${where}: seeds must be a non-empty list of integers, got ${JSON.stringify(config.seeds)}`);
+  checkSeeds(`${where}: seeds`, config.seeds);
   if (config.lossKinds.length === 0) throw new RangeError(`${where}: lossKinds is empty`);
-  if (!Number.isInteger(config.topK) || config.topK < 1) throw new RangeError(`${where}: topK must be a positive integer, got ${config.topK}`);
+  for (const l of config.lossKinds) if (l !== 'ranking' && l !== 'mse') throw new RangeError(`${where}: lossKinds holds ${JSON.stringify(l)}, not ranking or mse`);
+  checkField(where, 'topK', config.topK, POSITIVE_INTEGER);
+  checkField(where, 'epochs', config.epochs, POSITIVE_INTEGER);
   checkExecutorConfig(config.executor, `${where}: executor`);
+  resolveRenasConfig(config.predictor);
   for (const n of config.trainSizes) {
-    if (!Number.isInteger(n) || n < 2) throw new RangeError(`${where}: training-set size ${n} must be an integer ≥ 2`);
-    if (n + config.topK > benchSize) throw new RangeError(`${where}: N + topK = ${n + config.topK} exceeds the ${benchSize} cells of the benchmark`);
-    const epochs = epochsFor(config, n);
-    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`${where}: epochs for size ${n} must be a positive integer, got ${epochs}`);
+    checkSize(where, n, config, benchSize);
+    checkField(where, `epochsBySize[${n}]`, epochsFor(config, n), POSITIVE_INTEGER);
+    checkSeeds(`${where}: seedsBySize[${n}]`, seedsFor(config, n));
+    if (lossKindsFor(config, n).length === 0) throw new RangeError(`${where}: lossKindsBySize[${n}] is empty`);
+  }
+  const ab = config.ablation;
+  if (ab) {
+    const at = `${where}: ablation`;
+    checkSize(at, ab.trainSize, config, benchSize);
+    checkSeeds(`${at}.seeds`, ab.seeds);
+    checkField(at, 'epochs', ab.epochs, POSITIVE_INTEGER);
+    if (ab.lossKind !== 'ranking' && ab.lossKind !== 'mse') throw new RangeError(`${at}: lossKind ${JSON.stringify(ab.lossKind)} is not ranking or mse`);
+    const names = new Set<string>();
+    for (const v of ab.variants) {
+      if (!v.name || names.has(v.name)) throw new RangeError(`${at}: variant names must be unique and non-empty, got ${JSON.stringify(v.name)}`);
+      names.add(v.name);
+      if (v.trainSize !== undefined) checkSize(`${at} variant ${JSON.stringify(v.name)}`, v.trainSize, config, benchSize);
+      try {
+        resolveRenasConfig(mergePredictor(config.predictor, v.predictor));
+      } catch (err) {
+        throw new RangeError(`${at} variant ${JSON.stringify(v.name)}: ${(err as Error).message}`);
+      }
+    }
   }
 }
 
@@ -277,55 +409,68 @@ function benchSource(options: Renas424Options, bench: Benchmark<Nb101Spec>): Ren
 /** Runs (or reads from the cache) every (seed, trainSize, lossKind) of the study. */
 export async function runRenas424(config: Renas424Config = renas424Config(), options: Renas424Options = {}): Promise<Renas424Result> {
   const bench = options.bench ?? (await loadNb101Subset());
-  checkConfig(config, bench.size);
-  const progress = options.onProgress ?? (() => undefined);
+  checkRenas424Config(config, bench.size);
   const truth = bench.metric(config.target);
   const source = benchSource(options, bench);
 
   interface Job {
-    seed: number;
-    trainSize: number;
-    lossKind: RenasLossKind;
-    key: ReturnType<typeof runKeyOf>;
+    readonly run: RenasRunCoordinates;
+    /** The ablation variant ('' for the ablation's default), or undefined for a run of the study proper. */
+    readonly variant: string | undefined;
+    readonly key: ReturnType<typeof runKeyOf>;
+    readonly runKey: string;
   }
   const jobs: Job[] = [];
+  const add = (run: RenasRunCoordinates, variant: string | undefined): void => {
+    const key = runKeyOf(config, bench, run);
+    jobs.push({ run, variant, key, runKey: runKey(key) });
+  };
   for (const trainSize of config.trainSizes) {
-    for (const seed of config.seeds) {
-      for (const lossKind of config.lossKinds) {
-        jobs.push({ seed, trainSize, lossKind, key: runKeyOf(config, bench, seed, trainSize, lossKind) });
+    for (const seed of seedsFor(config, trainSize)) for (const lossKind of lossKindsFor(config, trainSize)) add(studyRun(config, seed, trainSize, lossKind), undefined);
+  }
+  const ab = config.ablation;
+  if (ab) {
+    for (const variant of [undefined, ...ab.variants]) {
+      for (const seed of ab.seeds) {
+        add({ seed, trainSize: variant?.trainSize ?? ab.trainSize, lossKind: ab.lossKind, epochs: ab.epochs, predictor: mergePredictor(config.predictor, variant?.predictor) }, variant?.name ?? '');
       }
     }
   }
   // The run whose predictor ranks the whole space hands its weights back, so that ranking needs no second fit.
   const ws = config.wholeSpace;
   const wsCache = ws ? wholeSpaceCache(options) : undefined;
-  const wantsState = (job: Job): boolean =>
-    !!ws && job.seed === ws.seed && job.trainSize === ws.trainSize && job.lossKind === ws.lossKind && !wsCache!.getByConfig(wholeSpaceKey(config, bench, ws), wholeSpaceProblem);
-  const keep = (job: Job): boolean => options.keepPredictions?.some((r) => r.seed === job.seed && r.trainSize === job.trainSize && r.lossKind === job.lossKind) ?? false;
+  const isStudyRun = (job: Job, id: RenasRunId): boolean =>
+    job.variant === undefined && job.run.seed === id.seed && job.run.trainSize === id.trainSize && job.run.lossKind === id.lossKind;
+  const wantsState = (job: Job): boolean => !!ws && isStudyRun(job, ws) && !wsCache!.getByConfig(wholeSpaceKey(config, bench, ws), wholeSpaceProblem);
+  const keep = (job: Job): boolean => options.keepPredictions?.some((id) => isStudyRun(job, id)) ?? false;
   let wholeSpaceState: RenasPredictorState | undefined;
-  const specs: RunSpec<RenasRunTask>[] = jobs.map((job) => ({
-    key: runKey(job.key),
-    config: job.key,
-    label: `seed ${job.seed} N=${job.trainSize} ${job.lossKind}`,
-    task: {
+  // A variant identical to another run (e.g. a batching that changes nothing at this N) is one run, computed once.
+  const specByKey = new Map<string, RunSpec<RenasRunTask>>();
+  const jobOfKey = new Map<string, Job>();
+  for (const job of jobs) {
+    const spec = specByKey.get(job.runKey);
+    const task = {
       bench: source,
       target: config.target,
       topK: config.topK,
-      seed: job.seed,
-      trainSize: job.trainSize,
+      seed: job.run.seed,
+      trainSize: job.run.trainSize,
       predictor: job.key.predictor,
-      keepPredictions: keep(job),
-      returnState: wantsState(job),
-    },
-  }));
-  const jobOf = new Map(specs.map((spec, i) => [spec.key, jobs[i]!] as const));
+      keepPredictions: keep(job) || (spec?.task.keepPredictions ?? false),
+      returnState: wantsState(job) || (spec?.task.returnState ?? false),
+    };
+    const variantLabel = job.variant === undefined ? '' : job.variant === '' ? ' ablation: default' : ` ablation: ${job.variant}`;
+    specByKey.set(job.runKey, { key: job.runKey, config: job.key, label: spec?.label ?? `seed ${job.run.seed} N=${job.run.trainSize} ${job.run.lossKind}${variantLabel}`, task });
+    if (!jobOfKey.has(job.runKey)) jobOfKey.set(job.runKey, job);
+  }
+  const specs = [...specByKey.values()];
   const outcome = await runStudy<RenasRunTask, RenasRunOutput>(
     {
       study: 'renas424',
       taskRef: { module: 'src/experiments/renasRunTask.ts', export: 'runRenasRunTask' },
       runs: specs,
       local: runRenasRunTask,
-      check: (r) => missingFields(r, ['run']) ?? missingFields(r.run, ['kendallTau', 'spearmanRho', 'precisionAtTopK', 'searchTopKBest', 'searchBest', 'randomBest']),
+      check: (r) => missingFields(r, ['run']) ?? missingFields(r.run, ['kendallTau', 'spearmanRho', 'precisionAtTopK', 'searchTopKBest', 'searchBest', 'randomBest', 'updates']),
     },
     {
       executor: config.executor,
@@ -338,24 +483,108 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
         if (fromCache) return;
         if (result.state) wholeSpaceState = result.state;
         if (result.predictions) {
-          predictionsCache(options).putByConfig(jobOf.get(key)!.key, `predictions ${key}`, { predictions: Array.from(result.predictions), fitSeconds: result.run.fitSeconds });
+          predictionsCache(options).putByConfig(jobOfKey.get(key)!.key, `predictions ${key}`, { predictions: Array.from(result.predictions), fitSeconds: result.run.fitSeconds });
         }
       },
     },
   );
-  const results = new Map(outcome.runs.map((o, i) => [jobs[i]!, { result: o.result.run, cached: o.fromCache }] as const));
+  const resultOf = new Map(outcome.runs.map((o, i) => [specs[i]!.key, { result: o.result.run, cached: o.fromCache }] as const));
   options.signal?.throwIfAborted();
 
   const rows: Renas424Row[] = [];
+  const ablationRuns: RenasAblationRun[] = [];
   const curves: Renas424Result['curves'] = {};
   for (const job of jobs) {
-    const { result, cached } = results.get(job)!;
+    const { result, cached } = resultOf.get(job.runKey)!;
     const { searchCurve, randomCurve, searchPicks: _picks, ...scalars } = result;
-    rows.push({ seed: job.seed, trainSize: job.trainSize, lossKind: job.lossKind, epochs: job.key.predictor.epochs, ...scalars, cached });
-    curves[`${job.seed}/${job.trainSize}/${job.lossKind}`] = { search: searchCurve, random: randomCurve };
+    const row: Renas424Row = { seed: job.run.seed, trainSize: job.run.trainSize, lossKind: job.run.lossKind, epochs: job.run.epochs, ...scalars, cached };
+    if (job.variant === undefined) {
+      rows.push(row);
+      curves[`${job.run.seed}/${job.run.trainSize}/${job.run.lossKind}`] = { search: searchCurve, random: randomCurve };
+    } else {
+      ablationRuns.push({ ...row, variant: job.variant, runKey: job.runKey });
+    }
   }
+  const ablation = ab ? summarizeRenasAblation(ab, ablationRuns) : undefined;
   const wholeSpace = ws ? await runRenasWholeSpace(config, { ...options, bench, ...(wholeSpaceState ? { predictorState: wholeSpaceState } : {}) }) : undefined;
-  return { config, rows, summary: summarizeRenas424(rows), curves, subsetBest: Math.max(...truth), wholeSpace };
+  return { config, rows, summary: summarizeRenas424(rows), curves, subsetBest: Math.max(...truth), wholeSpace, ablation };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fidelity ablation
+
+/** One ablation run: a study row plus its variant ('' = the ablation's default) and run key. */
+export interface RenasAblationRun extends Renas424Row {
+  readonly variant: string;
+  readonly runKey: string;
+}
+
+/** One variant's τ beside the default's, paired by seed. */
+export interface RenasAblationRow {
+  /** 'default (official code)' for the reference row. */
+  readonly name: string;
+  readonly official: string;
+  readonly variant: string;
+  readonly trainSize: number;
+  readonly runs: number;
+  readonly tauMean: number;
+  readonly tauStd: number;
+  /** Mean over seeds of τ(variant) − τ(default), its 95 % t interval and two-sided p (NaN for the default row or under 2 seeds). */
+  readonly tauDifference: number;
+  readonly tauDifferenceLower: number;
+  readonly tauDifferenceUpper: number;
+  readonly p: number;
+  /** Seeds where the variant's τ is above the default's. */
+  readonly seedsAbove: number;
+  /** The variant resolves to exactly the default's runs (nothing to measure at this N). */
+  readonly sameRunsAsDefault: boolean;
+  readonly searchTopKBestMean: number;
+  readonly updates: number;
+  readonly fitSecondsMean: number;
+}
+
+export interface RenasAblationResult {
+  readonly config: RenasAblationConfig;
+  readonly rows: RenasAblationRow[];
+  readonly runs: RenasAblationRun[];
+}
+
+export const RENAS_ABLATION_DEFAULT = 'default (official code)';
+
+/** Each variant against the default, paired by seed (paired t-test of the τ differences). */
+export function summarizeRenasAblation(config: RenasAblationConfig, runs: readonly RenasAblationRun[]): RenasAblationResult {
+  const bySeed = (variant: string): Map<number, RenasAblationRun> => new Map(runs.filter((r) => r.variant === variant).map((r) => [r.seed, r] as const));
+  const base = bySeed('');
+  const rowOf = (name: string, official: string, variant: string, list: Map<number, RenasAblationRun>, isDefault: boolean): RenasAblationRow => {
+    const seeds = config.seeds.filter((s) => list.has(s) && base.has(s));
+    const mine = seeds.map((s) => list.get(s)!);
+    const theirs = seeds.map((s) => base.get(s)!);
+    const tau = meanStd(mine.map((r) => r.kendallTau));
+    const paired = isDefault ? undefined : pairedTTest(mine.map((r) => r.kendallTau), theirs.map((r) => r.kendallTau));
+    return {
+      name,
+      official,
+      variant,
+      trainSize: mine[0]!.trainSize,
+      runs: mine.length,
+      tauMean: tau.mean,
+      tauStd: tau.std,
+      tauDifference: paired?.meanDifference ?? NaN,
+      tauDifferenceLower: paired?.lower ?? NaN,
+      tauDifferenceUpper: paired?.upper ?? NaN,
+      p: paired?.p ?? NaN,
+      seedsAbove: isDefault ? 0 : mine.filter((r, i) => r.kendallTau > theirs[i]!.kendallTau).length,
+      sameRunsAsDefault: !isDefault && mine.every((r, i) => r.runKey === theirs[i]!.runKey),
+      searchTopKBestMean: meanStd(mine.map((r) => r.searchTopKBest)).mean,
+      updates: mine[0]!.updates,
+      fitSecondsMean: meanStd(mine.map((r) => r.fitSeconds)).mean,
+    };
+  };
+  const rows = [
+    rowOf(RENAS_ABLATION_DEFAULT, 'the official code where known, else the public encoder', '—', base, true),
+    ...config.variants.map((v) => rowOf(v.name, v.official, v.variant, bySeed(v.name), false)),
+  ];
+  return { config, rows, runs: [...runs] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -458,7 +687,7 @@ export async function rankWholeSpace(predictor: RenasPredictor, space: Nb101Spac
   const scratch = new Float32Array(batchSize * RENAS_FEATURES);
   for (let start = 0; start < total; start += batchSize) {
     const count = Math.min(batchSize, total - start);
-    for (let k = 0; k < count; k++) encodeRenasTensor(space.specAt(start + k), encoded, k * RENAS_FEATURES);
+    for (let k = 0; k < count; k++) encodeRenasTensor(space.specAt(start + k), encoded, k * RENAS_FEATURES, predictor.config.encoding);
     const scores = predictor.predictEncoded(encoded, count, scratch);
     for (let k = 0; k < count; k++) heap.push(scores[k]!, start + k);
     options.onProgress?.(start + count, total);
@@ -499,7 +728,7 @@ function wholeSpaceProblem(r: Omit<WholeSpaceResult, 'cached'>): string | undefi
 }
 
 function wholeSpaceKey(config: Renas424Config, bench: Benchmark<Nb101Spec>, ws: Exclude<Renas424Config['wholeSpace'], false>) {
-  return { ...runKeyOf(config, bench, ws.seed, ws.trainSize, ws.lossKind), wholeSpace: { topK: ws.topK, limit: ws.limit ?? null } };
+  return { ...runKeyOf(config, bench, studyRun(config, ws.seed, ws.trainSize, ws.lossKind)), wholeSpace: { topK: ws.topK, limit: ws.limit ?? null } };
 }
 
 /**
@@ -612,9 +841,9 @@ export async function renasRunPredictions(
   options: Pick<Renas424Options, 'bench' | 'cacheDir' | 'onProgress'> = {},
 ): Promise<RenasRunPredictions> {
   const bench = options.bench ?? (await loadNb101Subset());
-  checkConfig({ ...config, seeds: [run.seed], trainSizes: [run.trainSize] }, bench.size);
+  checkRenas424Config({ ...config, seeds: [run.seed], seedsBySize: {}, trainSizes: [run.trainSize], ablation: false }, bench.size);
   if (run.lossKind !== 'ranking' && run.lossKind !== 'mse') throw new RangeError(`renasRunPredictions: lossKind must be ranking or mse, got ${JSON.stringify(run.lossKind)}`);
-  const key = runKeyOf(config, bench, run.seed, run.trainSize, run.lossKind);
+  const key = runKeyOf(config, bench, studyRun(config, run.seed, run.trainSize, run.lossKind));
   const cache = predictionsCache(options);
   const truthAll = bench.metric(config.target);
   const trainIndices = renasTrainIndices(bench.size, run.seed, run.trainSize);
@@ -628,7 +857,7 @@ export async function renasRunPredictions(
   if (!stored) {
     const records = bench.all();
     options.onProgress?.(`renas424 predictions: fitting seed ${run.seed} N=${run.trainSize} ${run.lossKind} (${key.predictor.epochs} epochs) in this thread`);
-    const outcome = await runRenasFitTask(encodeBenchmark(records), records.length, {
+    const outcome = await runRenasFitTask(encodeBenchmark(records, key.predictor.encoding), records.length, {
       seed: run.seed,
       trainIndices,
       trainTargets: Float64Array.from(trainIndices, (i) => truthAll[i]!),

@@ -4,7 +4,7 @@
  * runs the same in the calling thread or in a worker thread (renasRunTask.ts calls it).
  */
 import { RENAS_FEATURES } from '../encoders/renasTensor.js';
-import { RenasPredictor, type RenasFitReport, type RenasPredictorConfig, type RenasPredictorState } from '../predictors/renas.js';
+import { RenasPredictor, type RenasFitReport, type RenasPredictorOverrides, type RenasPredictorState } from '../predictors/renas.js';
 
 export interface RenasFitTask {
   readonly seed: number;
@@ -12,7 +12,7 @@ export interface RenasFitTask {
   readonly trainIndices: Int32Array;
   /** Target of each training row, in `trainIndices` order. */
   readonly trainTargets: Float64Array;
-  readonly predictor: Partial<RenasPredictorConfig>;
+  readonly predictor: RenasPredictorOverrides;
   /** Also return the fitted predictor (`RenasPredictor.exportState`), e.g. to rank the whole space with it. */
   readonly returnState?: boolean;
 }

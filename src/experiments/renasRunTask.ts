@@ -10,13 +10,13 @@ import { createBenchmark } from '../core/benchmark.js';
 import { createRng } from '../core/rng.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { fromWireText, type TaskContext } from '../engine/index.js';
-import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
+import { DEFAULT_RENAS_ENCODING, RENAS_FEATURES, encodeRenasTensor, type RenasEncodingOptions } from '../encoders/renasTensor.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { bestFoundCurve } from '../metrics/bestFound.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import { precisionAtK } from '../metrics/precisionAtK.js';
 import { spearmanRho } from '../metrics/spearmanRho.js';
-import type { RenasPredictorConfig, RenasPredictorState } from '../predictors/renas.js';
+import { resolveRenasConfig, type RenasPredictorOverrides, type RenasPredictorState } from '../predictors/renas.js';
 import { argsortDescending } from '../predictors/types.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import { runRenasFitTask } from './renasFitTask.js';
@@ -36,7 +36,7 @@ export interface RenasRunTask {
   readonly topK: number;
   readonly seed: number;
   readonly trainSize: number;
-  readonly predictor: Partial<RenasPredictorConfig>;
+  readonly predictor: RenasPredictorOverrides;
   /** Also return the score of every benchmark cell (a predicted-vs-true plot). */
   readonly keepPredictions: boolean;
   /** Also return the fitted predictor (to rank the whole space with it). */
@@ -49,7 +49,9 @@ export interface RenasRunOutput {
   readonly state?: RenasPredictorState;
 }
 
-const benches = new Map<string, Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }>>();
+/** Loaded benchmarks, and their encodings per encoding option set, once per thread. */
+const benches = new Map<string, Promise<Benchmark<Nb101Spec>>>();
+const encodings = new Map<string, Promise<Float32Array>>();
 
 function sourceId(source: RenasBenchSource): string {
   return JSON.stringify(source);
@@ -57,7 +59,7 @@ function sourceId(source: RenasBenchSource): string {
 
 /** Makes a benchmark given in memory available to runs in this thread under `source` (no file read). */
 export function provideRenasBench(source: RenasBenchSource, bench: Benchmark<Nb101Spec>): void {
-  if (!benches.has(sourceId(source))) benches.set(sourceId(source), Promise.resolve({ bench, encoded: encodeBenchmark(bench.all()) }));
+  if (!benches.has(sourceId(source))) benches.set(sourceId(source), Promise.resolve(bench));
 }
 
 async function loadSource(source: RenasBenchSource): Promise<Benchmark<Nb101Spec>> {
@@ -71,21 +73,30 @@ async function loadSource(source: RenasBenchSource): Promise<Benchmark<Nb101Spec
   return createBenchmark(file.name, file.records);
 }
 
-/** The benchmark of `source` and its encodings, loaded once per thread. */
-export function renasBench(source: RenasBenchSource): Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }> {
-  const id = sourceId(source);
-  let hit = benches.get(id);
+/** A promise cached under `id` until it rejects. */
+function memo<T>(cache: Map<string, Promise<T>>, id: string, make: () => Promise<T>): Promise<T> {
+  let hit = cache.get(id);
   if (!hit) {
-    hit = loadSource(source).then((bench) => ({ bench, encoded: encodeBenchmark(bench.all()) }));
-    hit.catch(() => benches.delete(id));
-    benches.set(id, hit);
+    hit = make();
+    hit.catch(() => cache.delete(id));
+    cache.set(id, hit);
   }
   return hit;
 }
 
+/** The benchmark of `source` and its encodings under `encoding`, loaded and encoded once per thread. */
+export async function renasBench(
+  source: RenasBenchSource,
+  encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING,
+): Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }> {
+  const bench = await memo(benches, sourceId(source), () => loadSource(source));
+  const encoded = await memo(encodings, `${sourceId(source)} ${JSON.stringify(encoding)}`, async () => encodeBenchmark(bench.all(), encoding));
+  return { bench, encoded };
+}
+
 /** Fits one run's predictor and measures it (the task function of the ReNAS study). */
 export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext): Promise<RenasRunOutput> {
-  const { bench, encoded } = await renasBench(task.bench);
+  const { bench, encoded } = await renasBench(task.bench, resolveRenasConfig(task.predictor).encoding);
   context?.signal.throwIfAborted();
   const truth = bench.metric(task.target);
   const trainIndices = renasTrainIndices(bench.size, task.seed, task.trainSize);
@@ -106,6 +117,7 @@ export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext)
     finalLoss: report.lossHistory[report.lossHistory.length - 1] ?? NaN,
     batchSize: report.batchSize,
     stepsPerEpoch: report.stepsPerEpoch,
+    updates: report.updates,
     fitSeconds: outcome.seconds,
   };
   return { run, ...(task.keepPredictions ? { predictions: outcome.predictions } : {}), ...(outcome.state ? { state: outcome.state } : {}) };
@@ -165,6 +177,8 @@ export interface Renas424RunResult {
   readonly finalLoss: number;
   readonly batchSize: number;
   readonly stepsPerEpoch: number;
+  /** Adam updates of the fit. */
+  readonly updates: number;
   readonly fitSeconds: number;
 }
 
@@ -174,9 +188,9 @@ export function renasTrainIndices(benchSize: number, seed: number, trainSize: nu
 }
 
 /** Raw NCHW encodings of every record, one row after another. */
-export function encodeBenchmark(records: readonly BenchRecord<Nb101Spec>[]): Float32Array {
+export function encodeBenchmark(records: readonly BenchRecord<Nb101Spec>[], encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING): Float32Array {
   const encoded = new Float32Array(records.length * RENAS_FEATURES);
-  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES));
+  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES, encoding));
   return encoded;
 }
 
@@ -195,7 +209,7 @@ export function evaluateRenasRun(
   predictions: Float32Array,
   topK: number,
   randomRng: ReturnType<typeof createRng>,
-): Omit<Renas424RunResult, 'keptEpoch' | 'finalTrainTau' | 'finalLoss' | 'batchSize' | 'stepsPerEpoch' | 'fitSeconds'> {
+): Omit<Renas424RunResult, 'keptEpoch' | 'finalTrainTau' | 'finalLoss' | 'batchSize' | 'stepsPerEpoch' | 'updates' | 'fitSeconds'> {
   const n = truth.length;
   const isTrain = new Uint8Array(n);
   for (const i of trainIndices) isTrain[i] = 1;

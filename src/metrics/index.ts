@@ -8,3 +8,5 @@ export { precisionAtK } from './precisionAtK.js';
 export { bestFoundCurve, bestFoundAt } from './bestFound.js';
 export { meanStd, meanConfidenceInterval, studentTQuantile } from './summary.js';
 export type { MeanStd, MeanConfidenceInterval } from './summary.js';
+export { pairedTTest, studentTTwoSidedP } from './pairedTTest.js';
+export type { PairedTTest } from './pairedTTest.js';

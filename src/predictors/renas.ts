@@ -3,60 +3,77 @@
  * CNN (renasNet.ts) on the 19x7x7 ReNAS tensor, trained either with the
  * pairwise logistic ("relativistic") loss or with mean squared error.
  *
- * Protocol (docs/PROTOCOLS.md §2): Adam lr 1e-3, no weight decay, 200 epochs, one
- * full batch at 424 samples; the official code keeps the epoch with the best
- * training Kendall τ (`keepBestTrainTau`).
+ * The defaults are the official code (`renas.py`, docs/PROTOCOLS.md §7):
+ * Adam lr 1e-3, no weight decay, 200 epochs, batch 1,024 (a PyTorch
+ * DataLoader with shuffling: full batches, then the rest), conv2 with padding
+ * 1, `optimizer.step()` also at the top of every epoch (re-applying the
+ * previous epoch's last gradient: 399 updates in 200 full-batch epochs), and
+ * the weights at the end of the epoch with the best mean training τ over its
+ * batches. Each place where this project used to differ is a switch, in the
+ * config and so in every run's cache key, measured in notebook 01:
+ * - `conv2Padding: 'valid'` (3,200-wide flatten, 444,975 parameters);
+ * - `repeatLastStep: false` (one update per batch);
+ * - `batchSplit: 'near-equal'` (⌈N / batchSize⌉ batches of near-equal size
+ *   instead of full ones and a remainder) and any `batchSize`;
+ * - `keptWeights: 'scored'` (the weights that produced the best training τ,
+ *   i.e. before that step at full batch, with τ over the epoch's scores)
+ *   instead of the weights at the end of that epoch;
+ * - the encoding (`encoding`: orientation and FLOPs convention), where the
+ *   official choice is unknown and the default is the public encoder.
  *
- * Choices made here, where the paper is silent:
- * - Batching: one full batch up to `fullBatchMax` (424, the paper's setting)
- *   samples; larger sets are reshuffled every epoch and split into
- *   ⌈N / miniBatchSize⌉ near-equal mini-batches (≤ 424 each). The pairwise
- *   loss is taken over the pairs inside each mini-batch (all pairs of 10,000
- *   would be a 10⁸-entry matrix).
+ * Other choices, where the paper and the code are silent or odd:
  * - Tied targets: sign(0) = 0 makes a tied pair contribute the constant log 2
- *   (no gradient). `tiedPairs: 'constant'` (default) keeps the paper's formula
- *   literally, mean over all ordered pairs i ≠ j; `'exclude'` averages over
- *   untied pairs only, so the gradient scale does not shrink with the share of
- *   ties. With run-1 validation accuracies ties are rare and both agree closely.
- * - Training τ for `keepBestTrainTau` uses the scores of the training forward
- *   pass (batch statistics), which come for free, instead of an extra
- *   inference pass per epoch. Full batch: the kept weights are exactly those
- *   that produced the best τ. Mini-batches: τ over the epoch's scores (the
- *   weights move within the epoch) and the weights at the end of that epoch.
+ *   (no gradient). `tiedPairs: 'constant'` (default, as the official code)
+ *   keeps the mean over all ordered pairs i ≠ j; `'exclude'` averages over
+ *   untied pairs only. A batch with no pair (one sample) has loss 0 (the
+ *   official code divides 0 by 0 there).
+ * - Training τ uses the scores of the training forward pass (batch
+ *   statistics), as the official code does.
  * - MSE baseline: targets are standardised with the training mean and std
- *   (an affine change that leaves the ranking and the optimum unchanged, but
- *   spares the network learning an offset of ~0.9); `predict` maps the scores
- *   back to target units. The ranking loss is shift-invariant, its scores are
- *   only comparable with each other.
+ *   (the official code min-max scales them; both are affine, so the ranking
+ *   and the optimum are unchanged); `predict` maps the scores back to target
+ *   units. The ranking loss is shift-invariant, its scores are only
+ *   comparable with each other.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../core/rng.js';
-import type { BenchRecord, FitOptions, FitReport, Predictor, PredictorFactory, Rng } from '../core/types.js';
+import type { BenchRecord, FitOptions, FitReport, Predictor, Rng } from '../core/types.js';
+import { checkField, checkOneOf, POSITIVE_INTEGER } from '../core/checks.js';
 import {
+  DEFAULT_RENAS_ENCODING,
   RENAS_CHANNELS,
   RENAS_FEATURES,
   RENAS_SIDE,
   RenasStandardizer,
   encodeRenasBatch,
   fitStandardizer,
+  type RenasEncodingOptions,
 } from '../encoders/renasTensor.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
-import { RenasNet, type RenasNetSnapshot } from './renasNet.js';
+import { RenasNet, type RenasConv2Padding, type RenasNetSnapshot } from './renasNet.js';
 
 export type RenasLossKind = 'ranking' | 'mse';
 export type TiedPairs = 'constant' | 'exclude';
+/** How an epoch's shuffled training set is cut into batches (see `renasBatching`). */
+export type RenasBatchSplit = 'dataloader' | 'near-equal';
+/** Which weights `keepBestTrainTau` keeps (see the file header). */
+export type RenasKeptWeights = 'epoch-end' | 'scored';
 
 export interface RenasPredictorConfig {
   readonly lossKind: RenasLossKind;
   readonly epochs: number;
   readonly learningRate: number;
-  /** Samples per step; `undefined` → the whole training set when it has ≤ `fullBatchMax` samples, else `miniBatchSize`. */
-  readonly batchSize?: number;
-  readonly fullBatchMax: number;
-  readonly miniBatchSize: number;
+  /** Samples per step at most (official 1,024: one full batch up to 1,024 cells). */
+  readonly batchSize: number;
+  readonly batchSplit: RenasBatchSplit;
+  /** Official quirk: `optimizer.step()` at the top of every epoch re-applies the previous epoch's last gradient. */
+  readonly repeatLastStep: boolean;
+  readonly conv2Padding: RenasConv2Padding;
   /** Keep the weights of the epoch with the best training Kendall τ (official code) instead of the last. */
   readonly keepBestTrainTau: boolean;
+  readonly keptWeights: RenasKeptWeights;
+  readonly encoding: RenasEncodingOptions;
   readonly tiedPairs: TiedPairs;
   readonly bnMomentum: number;
   readonly bnEpsilon: number;
@@ -66,14 +83,20 @@ export interface RenasPredictorConfig {
   readonly predictBatch: number;
 }
 
+/** What a caller may override: every field, the encoding field by field. */
+export type RenasPredictorOverrides = Partial<Omit<RenasPredictorConfig, 'encoding'>> & { readonly encoding?: Partial<RenasEncodingOptions> };
+
 export const DEFAULT_RENAS_CONFIG: RenasPredictorConfig = Object.freeze({
   lossKind: 'ranking',
   epochs: 200,
   learningRate: 1e-3,
-  batchSize: undefined,
-  fullBatchMax: 424,
-  miniBatchSize: 424,
+  batchSize: 1024,
+  batchSplit: 'dataloader',
+  repeatLastStep: true,
+  conv2Padding: 'same',
   keepBestTrainTau: true,
+  keptWeights: 'epoch-end',
+  encoding: DEFAULT_RENAS_ENCODING,
   tiedPairs: 'constant',
   bnMomentum: 0.1,
   bnEpsilon: 1e-5,
@@ -81,27 +104,36 @@ export const DEFAULT_RENAS_CONFIG: RenasPredictorConfig = Object.freeze({
   predictBatch: 4096,
 });
 
-export function resolveRenasConfig(overrides: Partial<RenasPredictorConfig> = {}): RenasPredictorConfig {
-  const config = { ...DEFAULT_RENAS_CONFIG, ...stripUndefined(overrides) };
-  const positiveInt = (name: keyof RenasPredictorConfig): void => {
-    const v = config[name];
-    if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`ReNAS config: ${name} must be a positive integer, got ${String(v)}`);
+const KNOWN_FIELDS = new Set(Object.keys(DEFAULT_RENAS_CONFIG));
+
+export function resolveRenasConfig(overrides: RenasPredictorOverrides = {}): RenasPredictorConfig {
+  const where = 'ReNAS config';
+  for (const field of Object.keys(overrides)) {
+    if (!KNOWN_FIELDS.has(field)) throw new RangeError(`${where}: unknown field ${JSON.stringify(field)}; the fields are ${[...KNOWN_FIELDS].join(', ')}`);
+  }
+  const given = stripUndefined(overrides);
+  const config: RenasPredictorConfig = {
+    ...DEFAULT_RENAS_CONFIG,
+    ...given,
+    encoding: { ...DEFAULT_RENAS_ENCODING, ...stripUndefined(overrides.encoding ?? {}) },
   };
-  if (config.lossKind !== 'ranking' && config.lossKind !== 'mse') {
-    throw new RangeError(`ReNAS config: lossKind must be 'ranking' or 'mse', got ${JSON.stringify(config.lossKind)}`);
+  checkOneOf(where, 'lossKind', config.lossKind, ['ranking', 'mse']);
+  checkOneOf(where, 'tiedPairs', config.tiedPairs, ['constant', 'exclude']);
+  checkOneOf(where, 'batchSplit', config.batchSplit, ['dataloader', 'near-equal']);
+  checkOneOf(where, 'conv2Padding', config.conv2Padding, ['same', 'valid']);
+  checkOneOf(where, 'keptWeights', config.keptWeights, ['epoch-end', 'scored']);
+  checkOneOf(where, 'encoding.orientation', config.encoding.orientation, ['destination', 'source']);
+  for (const field of ['repeatLastStep', 'keepBestTrainTau', 'standardizeTargets'] as const) {
+    if (typeof config[field] !== 'boolean') throw new RangeError(`${where}: ${field} must be true or false, got ${JSON.stringify(config[field])}`);
   }
-  if (config.tiedPairs !== 'constant' && config.tiedPairs !== 'exclude') {
-    throw new RangeError(`ReNAS config: tiedPairs must be 'constant' or 'exclude', got ${JSON.stringify(config.tiedPairs)}`);
+  if (typeof config.encoding.poolAndAddFlops !== 'boolean') {
+    throw new RangeError(`${where}: encoding.poolAndAddFlops must be true or false, got ${JSON.stringify(config.encoding.poolAndAddFlops)}`);
   }
-  positiveInt('epochs');
-  positiveInt('fullBatchMax');
-  positiveInt('miniBatchSize');
-  positiveInt('predictBatch');
-  if (config.batchSize !== undefined) positiveInt('batchSize');
-  if (!(config.learningRate > 0)) throw new RangeError(`ReNAS config: learningRate must be > 0, got ${config.learningRate}`);
-  if (!(config.bnMomentum > 0 && config.bnMomentum <= 1)) throw new RangeError(`ReNAS config: bnMomentum must be in (0, 1], got ${config.bnMomentum}`);
-  if (!(config.bnEpsilon > 0)) throw new RangeError(`ReNAS config: bnEpsilon must be > 0, got ${config.bnEpsilon}`);
-  return Object.freeze(config);
+  for (const field of ['epochs', 'batchSize', 'predictBatch'] as const) checkField(where, field, config[field], POSITIVE_INTEGER);
+  if (!(config.learningRate > 0)) throw new RangeError(`${where}: learningRate must be > 0, got ${config.learningRate}`);
+  checkField(where, 'bnMomentum', config.bnMomentum, { min: Number.MIN_VALUE, max: 1 });
+  checkField(where, 'bnEpsilon', config.bnEpsilon, { min: Number.MIN_VALUE });
+  return Object.freeze({ ...config, encoding: Object.freeze({ ...config.encoding }) });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -109,14 +141,20 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * How a training set of `n` is split per epoch (see `RenasPredictorConfig.batchSize`):
- * `steps` near-equal batches, the largest of `batchSize` samples; batch k is
- * positions [⌊k·n/steps⌋, ⌊(k+1)·n/steps⌋) of the epoch's order.
+ * How a training set of `n` is cut per epoch: the bounds of each batch in the
+ * epoch's (shuffled) order. 'dataloader' (PyTorch `DataLoader`, drop_last
+ * false, as the official code): batches of `batchSize`, then the remainder
+ * (4,236 at 1,024: 1,024 × 4 + 140); 'near-equal': ⌈n / batchSize⌉ batches of
+ * ⌊k·n/steps⌋ … ⌊(k+1)·n/steps⌋.
  */
-export function renasBatching(config: RenasPredictorConfig, n: number): { batchSize: number; steps: number } {
-  const cap = Math.min(n, config.batchSize ?? (n <= config.fullBatchMax ? n : config.miniBatchSize));
+export function renasBatching(config: Pick<RenasPredictorConfig, 'batchSize' | 'batchSplit'>, n: number): { batchSize: number; steps: number; bounds: Int32Array } {
+  const cap = Math.min(n, config.batchSize);
   const steps = Math.ceil(n / cap);
-  return { batchSize: Math.ceil(n / steps), steps };
+  const bounds = new Int32Array(steps + 1);
+  for (let k = 0; k <= steps; k++) bounds[k] = config.batchSplit === 'dataloader' ? Math.min(n, k * cap) : Math.floor((k * n) / steps);
+  let largest = 0;
+  for (let k = 0; k < steps; k++) largest = Math.max(largest, bounds[k + 1]! - bounds[k]!);
+  return { batchSize: largest, steps, bounds };
 }
 
 /**
@@ -179,6 +217,8 @@ export interface RenasFitReport extends FitReport {
   readonly trainTauHistory: readonly number[];
   readonly batchSize: number;
   readonly stepsPerEpoch: number;
+  /** Adam updates applied (with `repeatLastStep`, one more per epoch after the first). */
+  readonly updates: number;
   readonly seconds: number;
 }
 
@@ -205,7 +245,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
 
   constructor(
     readonly seed: number,
-    config: Partial<RenasPredictorConfig> = {},
+    config: RenasPredictorOverrides = {},
   ) {
     this.config = resolveRenasConfig(config);
     this.name = this.config.lossKind === 'ranking' ? 'renas' : 'renas-mse';
@@ -214,7 +254,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
 
   async fit(archs: readonly BenchRecord<Nb101Spec>[], targets: ArrayLike<number>, opts: FitOptions = {}): Promise<RenasFitReport> {
     if (archs.length !== targets.length) throw new RangeError(`ReNAS fit: ${archs.length} architectures but ${targets.length} targets`);
-    const encoded = encodeRenasBatch(archs.map((r) => r.arch));
+    const encoded = encodeRenasBatch(archs.map((r) => r.arch), undefined, this.config.encoding);
     return this.fitEncoded(encoded, targets, opts);
   }
 
@@ -246,31 +286,43 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
       this.targetScale = 1;
     }
 
-    const net = new RenasNet(this.rng.fork('init'), { bnMomentum: config.bnMomentum, bnEpsilon: config.bnEpsilon });
+    const net = new RenasNet(this.rng.fork('init'), { bnMomentum: config.bnMomentum, bnEpsilon: config.bnEpsilon, conv2Padding: config.conv2Padding });
     this.net = net;
     const optimizer = tf.train.adam(config.learningRate);
-    const { batchSize, steps: stepsPerEpoch } = renasBatching(config, n);
+    const { batchSize, steps: stepsPerEpoch, bounds } = renasBatching(config, n);
     const shuffleRng = this.rng.fork('batches');
     const batchBuffer = new Float32Array(batchSize * RENAS_FEATURES);
     const fullBatch = stepsPerEpoch === 1;
     // A full batch is the same tensor every epoch: build it (and its pair matrices) once.
     const fixed = fullBatch ? this.batchTensors(inputs, trainTargets, n) : undefined;
+    const atEpochEnd = config.keptWeights === 'epoch-end';
 
     const lossHistory: number[] = [];
     const trainTauHistory: number[] = [];
-    let best: { tau: number; epoch: number; snapshot: RenasNetSnapshot } | undefined;
+    // Official: best τ starts at 0 with the initial weights, so they stay when no epoch beats 0.
+    let best: { tau: number; epoch: number; snapshot: RenasNetSnapshot } | undefined =
+      config.keepBestTrainTau && atEpochEnd ? { tau: 0, epoch: -1, snapshot: net.snapshot() } : undefined;
     const epochScores = new Float32Array(n);
     const epochTargets = new Float64Array(n);
+    // The previous epoch's last gradient, re-applied at the top of the next epoch (`repeatLastStep`).
+    let lastGrads: tf.NamedTensorMap | undefined;
+    let updates = 0;
+    // variableGrads keys gradients by variable name, which is what Adam's slot lookup uses.
+    const apply = (grads: tf.NamedTensorMap): void => {
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+      updates++;
+    };
     try {
       for (let epoch = 0; epoch < config.epochs; epoch++) {
+        if (config.repeatLastStep && lastGrads) apply(lastGrads);
         const order = fullBatch ? undefined : Int32Array.from(shuffleRng.shuffle(Array.from({ length: n }, (_, i) => i)));
         let lossSum = 0;
+        let batchTauSum = 0;
         for (let step = 0; step < stepsPerEpoch; step++) {
-          const from = Math.floor((step * n) / stepsPerEpoch);
-          const to = Math.floor(((step + 1) * n) / stepsPerEpoch);
+          const from = bounds[step]!;
+          const to = bounds[step + 1]!;
           const batch =
             fixed ?? this.batchTensors(gatherRows(inputs, order!, from, to, batchBuffer), Float32Array.from({ length: to - from }, (_, k) => trainTargets[order![k + from]!]!), to - from);
-          const lastStepOfEpoch = step === stepsPerEpoch - 1;
           const { loss, scores, grads } = this.gradients(net, batch);
           lossSum += loss * (to - from);
           for (let k = from; k < to; k++) {
@@ -278,20 +330,19 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
             epochScores[k] = scores[k - from]!;
             epochTargets[k] = y[i]!;
           }
-          // Full batch: these scores came from the weights BEFORE this update, so that is the snapshot to keep.
-          if (config.keepBestTrainTau && fullBatch) {
-            best = this.considerSnapshot(best, epochScores, epochTargets, epoch, net, trainTauHistory);
-          }
+          if (atEpochEnd) batchTauSum += tauOrZero(epochScores.subarray(from, to), epochTargets.subarray(from, to));
+          // 'scored', full batch: these scores came from the weights BEFORE this update, so that is the snapshot to keep.
+          if (config.keepBestTrainTau && !atEpochEnd && fullBatch) best = this.considerSnapshot(best, tauOrZero(epochScores, epochTargets), epoch, net);
           net.commitBatchStats();
-          // variableGrads keys gradients by variable name, which is what Adam's slot lookup uses.
-          optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
-          tf.dispose(grads);
+          apply(grads);
+          if (lastGrads) tf.dispose(lastGrads);
+          lastGrads = grads;
           if (!fixed) tf.dispose([batch.x, batch.targets, batch.sign, batch.weight]);
-          if (config.keepBestTrainTau && !fullBatch && lastStepOfEpoch) {
-            best = this.considerSnapshot(best, epochScores, epochTargets, epoch, net, trainTauHistory);
-          }
         }
-        if (!config.keepBestTrainTau) trainTauHistory.push(tauOrZero(epochScores, epochTargets));
+        // Official: the mean τ of the epoch's batches, and the weights after its last step.
+        const epochTau = atEpochEnd ? batchTauSum / stepsPerEpoch : tauOrZero(epochScores, epochTargets);
+        trainTauHistory.push(epochTau);
+        if (config.keepBestTrainTau && (atEpochEnd || !fullBatch)) best = this.considerSnapshot(best, epochTau, epoch, net);
         const epochLoss = lossSum / n;
         lossHistory.push(epochLoss);
         opts.onEpoch?.(epoch, epochLoss);
@@ -299,6 +350,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
         if (epoch % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
+      if (lastGrads) tf.dispose(lastGrads);
       if (fixed) tf.dispose([fixed.x, fixed.targets, fixed.sign, fixed.weight]);
       optimizer.dispose();
     }
@@ -310,20 +362,18 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
       trainTauHistory,
       batchSize,
       stepsPerEpoch,
+      updates,
       seconds: (performance.now() - started) / 1000,
     };
   }
 
+  /** The better of `best` and the net's current weights at `tau` (strictly better replaces, as the official code). */
   private considerSnapshot(
     best: { tau: number; epoch: number; snapshot: RenasNetSnapshot } | undefined,
-    scores: Float32Array,
-    targets: Float64Array,
+    tau: number,
     epoch: number,
     net: RenasNet,
-    history: number[],
-  ): { tau: number; epoch: number; snapshot: RenasNetSnapshot } | undefined {
-    const tau = tauOrZero(scores, targets);
-    history.push(tau);
+  ): { tau: number; epoch: number; snapshot: RenasNetSnapshot } {
     if (best !== undefined && !(tau > best.tau)) return best;
     return { tau, epoch, snapshot: net.snapshot() };
   }
@@ -379,6 +429,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
       encodeRenasBatch(
         archs.slice(start, end).map((r) => r.arch),
         buffer.subarray(0, count * RENAS_FEATURES),
+        this.config.encoding,
       );
       out.set(this.predictEncoded(buffer.subarray(0, count * RENAS_FEATURES), count), start);
       if (end < archs.length) await new Promise((resolve) => setImmediate(resolve));
@@ -433,7 +484,8 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
   /** A fitted predictor rebuilt from `exportState()` (in any thread). */
   static fromState(state: RenasPredictorState): RenasPredictor {
     const predictor = new RenasPredictor(state.seed, state.config);
-    const net = new RenasNet(predictor.rng.fork('init'), { bnMomentum: predictor.config.bnMomentum, bnEpsilon: predictor.config.bnEpsilon });
+    const { bnMomentum, bnEpsilon, conv2Padding } = predictor.config;
+    const net = new RenasNet(predictor.rng.fork('init'), { bnMomentum, bnEpsilon, conv2Padding });
     try {
       net.restore(state.variables);
     } catch (err) {
@@ -461,14 +513,4 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
 function tauOrZero(scores: ArrayLike<number>, targets: ArrayLike<number>): number {
   const tau = kendallTau(scores, targets);
   return Number.isNaN(tau) ? 0 : tau;
-}
-
-export function createRenasPredictor(seed: number, config: Partial<RenasPredictorConfig> = {}): RenasPredictor {
-  return new RenasPredictor(seed, config);
-}
-
-/** A `PredictorFactory` for searchers and runners. */
-export function renasPredictorFactory(config: Partial<RenasPredictorConfig> = {}): PredictorFactory<Nb101Spec> {
-  const resolved = resolveRenasConfig(config);
-  return (seed) => new RenasPredictor(seed, resolved);
 }

@@ -1,8 +1,12 @@
 /**
  * The ReNAS predictor network (Xu et al., CVPR 2021): a LeNet-like CNN on the
  * 19x7x7 feature tensor, in NHWC for tfjs:
- *   conv 19→38 3x3 pad 1 + BN + ReLU → conv 38→128 3x3 valid + BN + ReLU
- *   → flatten (5·5·128 = 3,200) → FC 120 + ReLU → FC 84 + ReLU → FC 1.
+ *   conv 19→38 3x3 pad 1 + BN + ReLU → conv 38→128 3x3 + BN + ReLU
+ *   → flatten → FC 120 + ReLU → FC 84 + ReLU → FC 1.
+ * conv2 has padding 1 in the official code (`conv2Padding: 'same'`: flatten
+ * 7·7·128 = 6,272, 813,615 parameters); `'valid'` (flatten 5·5·128 = 3,200,
+ * 444,975 parameters) is what this project used before the audit, kept as
+ * a measured switch.
  *
  * Initialisation follows PyTorch's defaults (the official code is PyTorch):
  * weights and biases U(−1/√fanIn, 1/√fanIn), BN scale 1 / offset 0, drawn
@@ -24,15 +28,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/types.js';
 import { RENAS_CHANNELS, RENAS_SIDE } from '../encoders/renasTensor.js';
 
+export type RenasConv2Padding = 'same' | 'valid';
+
 export interface RenasNetOptions {
   readonly bnMomentum: number;
   readonly bnEpsilon: number;
+  readonly conv2Padding: RenasConv2Padding;
 }
 
 const C1 = 38;
 const C2 = 128;
-const SIDE2 = RENAS_SIDE - 2;
-const FLAT = SIDE2 * SIDE2 * C2;
 const FC1 = 120;
 const FC2 = 84;
 
@@ -163,11 +168,19 @@ export class RenasNet {
   private readonly rv2: tf.Variable;
   private readonly bnTrain: (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor2D;
   private pendingStats: { mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }[] = [];
+  /** Side of conv2's output (7 with padding, 5 without) and the flatten width. */
+  private readonly side2: number;
+  private readonly flat: number;
 
   constructor(
     rng: Rng,
     readonly options: RenasNetOptions,
   ) {
+    if (options.conv2Padding !== 'same' && options.conv2Padding !== 'valid') {
+      throw new RangeError(`RenasNet: conv2Padding must be 'same' or 'valid', got ${JSON.stringify(options.conv2Padding)}`);
+    }
+    this.side2 = options.conv2Padding === 'same' ? RENAS_SIDE : RENAS_SIDE - 2;
+    this.flat = this.side2 * this.side2 * C2;
     const uniform = (shape: number[], fanIn: number, name: string): tf.Variable => {
       const bound = 1 / Math.sqrt(fanIn);
       const size = shape.reduce((a, b) => a * b, 1);
@@ -183,8 +196,8 @@ export class RenasNet {
     this.w2 = uniform([3, 3, C1, C2], 9 * C1, 'renas_conv2');
     this.g2 = constant(C2, 1, true, 'renas_bn2_gamma');
     this.b2 = constant(C2, 0, true, 'renas_bn2_beta');
-    this.fw1 = uniform([FLAT, FC1], FLAT, 'renas_fc1_w');
-    this.fb1 = uniform([FC1], FLAT, 'renas_fc1_b');
+    this.fw1 = uniform([this.flat, FC1], this.flat, 'renas_fc1_w');
+    this.fb1 = uniform([FC1], this.flat, 'renas_fc1_b');
     this.fw2 = uniform([FC1, FC2], FC1, 'renas_fc2_w');
     this.fb2 = uniform([FC2], FC1, 'renas_fc2_b');
     this.fw3 = uniform([FC2, 1], FC2, 'renas_fc3_w');
@@ -210,12 +223,7 @@ export class RenasNet {
    */
   forwardTrain(x: tf.Tensor4D): tf.Tensor1D {
     const batch = x.shape[0];
-    const xPadded = tf.pad(x, [
-      [0, 0],
-      [1, 1],
-      [1, 1],
-      [0, 0],
-    ]) as tf.Tensor4D;
+    const xPadded = tf.pad(x, PAD1) as tf.Tensor4D;
     // The input needs no gradient, so conv1 closes over it and differentiates w1 only.
     // (Saved explicitly: tensors made in the forward pass are freed before the backward pass unless saved.)
     const conv1 = withGradient<tf.Tensor4D>(([w], save) => {
@@ -227,9 +235,10 @@ export class RenasNet {
     });
     let h: tf.Tensor4D = conv1(this.w1);
     h = tf.reshape(tf.relu(this.bnTrain(tf.reshape(h, [-1, C1]), this.g1, this.b1)), [batch, RENAS_SIDE, RENAS_SIDE, C1]);
-    h = conv2Op(h, this.w2);
+    // 'same': zero-pad, then the valid conv (its input gradient is sliced back by tf.pad's gradient).
+    h = conv2Op(this.options.conv2Padding === 'same' ? (tf.pad(h, PAD1) as tf.Tensor4D) : h, this.w2);
     const z = tf.relu(this.bnTrain(tf.reshape(h, [-1, C2]), this.g2, this.b2));
-    return this.head(tf.reshape(z, [batch, FLAT]));
+    return this.head(tf.reshape(z, [batch, this.flat]));
   }
 
   /** Inference forward pass (running statistics) on NHWC input → [B] scores. */
@@ -239,9 +248,9 @@ export class RenasNet {
       const eps = this.options.bnEpsilon;
       let h = tf.conv2d(x, this.w1 as tf.Tensor4D, 1, 'same');
       h = tf.relu(tf.batchNorm4d(h, this.rm1 as tf.Tensor1D, this.rv1 as tf.Tensor1D, this.b1 as tf.Tensor1D, this.g1 as tf.Tensor1D, eps));
-      h = tf.conv2d(h, this.w2 as tf.Tensor4D, 1, 'valid');
+      h = tf.conv2d(h, this.w2 as tf.Tensor4D, 1, this.options.conv2Padding);
       h = tf.relu(tf.batchNorm4d(h, this.rm2 as tf.Tensor1D, this.rv2 as tf.Tensor1D, this.b2 as tf.Tensor1D, this.g2 as tf.Tensor1D, eps));
-      return this.head(tf.reshape(h, [batch, FLAT]));
+      return this.head(tf.reshape(h, [batch, this.flat]));
     });
   }
 
@@ -332,6 +341,14 @@ export class RenasNet {
 }
 
 let variableCounter = 0;
+
+/** One zero row / column on each side of an NHWC map (a 3x3 'same' conv as a valid one). */
+const PAD1: [number, number][] = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
 
 /**
  * conv 38→128, 3x3, valid, with both gradients: the filter gradient by im2col,

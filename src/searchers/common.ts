@@ -1,5 +1,6 @@
 /** Small helpers shared by the searchers. */
-import type { BenchRecord, Rng, SearchBudget } from '../core/types.js';
+import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Rng, SearchBudget, SearchResult } from '../core/types.js';
+import { candidateRecord, type SearchSpace } from '../spaces/searchSpace.js';
 
 /** The record's value of `target`, or an error naming both. */
 export function targetOf<A>(record: BenchRecord<A>, target: string): number {
@@ -55,6 +56,14 @@ export class QueryLog<A> {
     return value;
   }
 
+  /** Records a query of an architecture whose value is not known (NaN), e.g. one outside the benchmark's table. */
+  queryUnknown(id: string): void {
+    if (this.seen.has(id)) throw new Error(`${this.who}: architecture ${id} queried twice`);
+    this.seen.add(id);
+    this.ids.push(id);
+    this.values.push(NaN);
+  }
+
   result(): { queried: string[]; values: Float64Array } {
     return { queried: this.ids.slice(), values: Float64Array.from(this.values) };
   }
@@ -76,4 +85,128 @@ export function topUnseen<A>(
     picked.push(r);
   }
   return picked;
+}
+
+/**
+ * What a predictor-guided search over a `SearchSpace` shares: the N training
+ * queries (random benchmark cells, whose truth is known), a fitted predictor
+ * as the fitness of candidates, and the final K queries, where a candidate
+ * the benchmark does not hold (e.g. a NAS-Bench-101 cell outside the data's
+ * subset) is queried but has no known value (NaN).
+ */
+export interface GuidedSearchState<A> {
+  readonly log: QueryLog<A>;
+  readonly predictor: Predictor<A>;
+  /** Benchmark records by the space's canonical id. */
+  readonly known: ReadonlyMap<string, BenchRecord<A>>;
+  /** Space ids of everything queried (the log holds benchmark ids, which may differ, e.g. NAS-Bench-201's indices). */
+  readonly queried: Set<string>;
+  /** Predicted score of every candidate scored so far, by id (higher is better). */
+  readonly scored: Map<string, { readonly arch: A; readonly score: number }>;
+  /** Scores candidates in one predictor call and remembers them; returns their scores. */
+  score(archs: readonly A[]): Promise<Float64Array>;
+}
+
+export async function startGuidedSearch<A>(
+  who: string,
+  space: SearchSpace<A>,
+  predictorFactory: PredictorFactory<A>,
+  bench: Benchmark<A>,
+  target: string,
+  budget: SearchBudget,
+  rng: Rng,
+): Promise<GuidedSearchState<A>> {
+  if (!Number.isInteger(budget.trainSamples) || budget.trainSamples < 1) throw new RangeError(`${who}: a predictor needs trainSamples ≥ 1, got ${budget.trainSamples}`);
+  if (!Number.isInteger(budget.topK) || budget.topK < 1) throw new RangeError(`${who}: topK must be an integer ≥ 1, got ${budget.topK}`);
+  if (budget.trainSamples > bench.size) throw new RangeError(`${who}: trainSamples ${budget.trainSamples} exceeds the ${bench.size} cells with known values`);
+  const log = new QueryLog<A>(target, who);
+  const training = bench.sample(budget.trainSamples, rng.fork('train'));
+  const queried = new Set<string>();
+  for (const r of training) {
+    log.query(r);
+    queried.add(space.id(r.arch));
+  }
+  const predictor = predictorFactory(predictorSeed(rng));
+  try {
+    await predictor.fit(
+      training,
+      training.map((r) => targetOf(r, target)),
+    );
+  } catch (err) {
+    predictor.dispose();
+    throw err;
+  }
+  const known = new Map(bench.all().map((r) => [space.id(r.arch), r] as const));
+  const scored = new Map<string, { arch: A; score: number }>();
+  return {
+    log,
+    predictor,
+    known,
+    queried,
+    scored,
+    async score(archs) {
+      const out = new Float64Array(archs.length);
+      const fresh: { arch: A; id: string; at: number[] }[] = [];
+      const pending = new Map<string, { arch: A; id: string; at: number[] }>();
+      archs.forEach((arch, i) => {
+        const id = space.id(arch);
+        const hit = scored.get(id);
+        if (hit) out[i] = hit.score;
+        else {
+          let entry = pending.get(id);
+          if (!entry) {
+            entry = { arch, id, at: [] };
+            pending.set(id, entry);
+            fresh.push(entry);
+          }
+          entry.at.push(i);
+        }
+      });
+      if (fresh.length > 0) {
+        const scores = await predictor.predict(fresh.map((f) => candidateRecord(space, f.arch)));
+        fresh.forEach((f, k) => {
+          scored.set(f.id, { arch: f.arch, score: scores[k]! });
+          for (const i of f.at) out[i] = scores[k]!;
+        });
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Which candidates the final K queries may take: 'any' (the space is what
+ * can be trained) or 'known' (only cells the benchmark holds, when the
+ * search space is larger than the benchmark's table, e.g. the NAS-Bench-101
+ * subset: the K best-scored cells met that have a known value).
+ */
+export type GuidedPicks = 'any' | 'known';
+
+/**
+ * Queries the K best-scored candidates not queried yet, in score order (NaN
+ * for those the benchmark does not hold, logged under their space id; known
+ * ones under their benchmark id), and disposes of the predictor.
+ */
+export function finishGuidedSearch<A>(state: GuidedSearchState<A>, topK: number, who: string, picks: GuidedPicks = 'any'): SearchResult & { readonly unknown: number } {
+  try {
+    const ranked = [...state.scored.entries()].sort((a, b) => b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1));
+    let picked = 0;
+    let unknown = 0;
+    for (const [id] of ranked) {
+      if (picked === topK) break;
+      if (state.queried.has(id) || (picks === 'known' && !state.known.has(id))) continue;
+      state.queried.add(id);
+      const record = state.known.get(id);
+      if (record) state.log.query(record);
+      else {
+        state.log.queryUnknown(id);
+        unknown++;
+      }
+      picked++;
+    }
+    if (picked < topK) throw new Error(`${who}: only ${picked} scored candidates not yet queried for K = ${topK}; score more candidates`);
+    return { ...state.log.result(), unknown };
+  } finally {
+    state.predictor.dispose();
+  }
 }

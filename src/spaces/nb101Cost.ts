@@ -10,8 +10,12 @@
  *
  * Conventions:
  * - FLOPs are multiply-adds of the convolutions and the dense layer at a
- *   32x32 input (`H·W·k²·Cin·Cout`; dense `Cin·Cout`). BN, ReLU, pooling,
- *   additions and the dense bias are not counted.
+ *   32x32 input (`H·W·k²·Cin·Cout`; dense `Cin·Cout`). BN, ReLU and the dense
+ *   bias are never counted. Max-pooling and the element-wise additions of a
+ *   vertex's summed inputs are counted only with `poolAndAddFlops` (the only
+ *   public ReNAS encoder, AlbertiPot/nar, counts them: 9·C·H·W per 3x3
+ *   max-pool, and (inputs − 1)·C·H·W to sum a vertex's inputs, the output's
+ *   addition of the projected cell input included; docs/PROTOCOLS.md §7).
  * - The 1x1 projection of the cell input into a vertex (conv + BN) is
  *   attributed to the RECEIVING vertex: an interior vertex's cost is its
  *   projection (if the input feeds it) plus its op; the output vertex's cost
@@ -32,6 +36,12 @@ export const NB101_NETWORK = Object.freeze({
   cellsPerStack: 3,
   numClasses: 10,
 });
+
+/** What counts as a FLOP (see the file header). */
+export interface Nb101CostOptions {
+  /** Also count 3x3 max-pool (9·C·H·W) and the additions that sum a vertex's inputs. Default false. */
+  readonly poolAndAddFlops?: boolean;
+}
 
 /** Cost of one layer or vertex. */
 export interface Nb101LayerCost {
@@ -116,8 +126,11 @@ export function nb101CellVertexCost(
   inputChannels: number,
   outputChannels: number,
   spatial: number,
+  options: Nb101CostOptions = {},
 ): { vertexChannels: number[]; flops: number[]; params: number[] } {
   const n = spec.numVertices;
+  const countPoolAndAdd = options.poolAndAddFlops ?? false;
+  const plane = spatial * spatial;
   const m = spec.matrix;
   const out = n - 1;
   const channels = nb101VertexChannels(spec, inputChannels, outputChannels);
@@ -133,16 +146,22 @@ export function nb101CellVertexCost(
     const op = spec.ops[v];
     if (op === NB101_CONV3X3) add(v, convBn(3, channels[v]!, channels[v]!, spatial));
     else if (op === NB101_CONV1X1) add(v, convBn(1, channels[v]!, channels[v]!, spatial));
-    // max-pool 3x3 / stride 1: no parameters, no multiply-adds.
+    else if (countPoolAndAdd) add(v, { params: 0, flops: 9 * channels[v]! * plane }); // max-pool 3x3 / stride 1: no multiply-adds
+    if (countPoolAndAdd) {
+      let inputs = 0;
+      for (let u = 0; u < v; u++) inputs += m[u * n + v]!;
+      if (inputs > 1) add(v, { params: 0, flops: (inputs - 1) * channels[v]! * plane });
+    }
   }
   // The output concatenates interior vertices; the projected cell input is added when it feeds the output
   // (with no interior vertices at all it is the whole output).
   if (m[out]) add(out, convBn(1, inputChannels, outputChannels, spatial));
+  if (countPoolAndAdd && m[out] && n > 2) add(out, { params: 0, flops: outputChannels * plane });
   return { vertexChannels: channels, flops, params };
 }
 
 /** FLOPs and parameters of the whole network for a (valid, pruned) cell spec. */
-export function nb101NetworkCost(spec: Nb101Spec): Nb101NetworkCost {
+export function nb101NetworkCost(spec: Nb101Spec, options: Nb101CostOptions = {}): Nb101NetworkCost {
   const net = NB101_NETWORK;
   const stem = convBn(3, net.imageChannels, net.stemChannels, net.imageSize);
   const cells: Nb101CellCost[] = [];
@@ -155,7 +174,7 @@ export function nb101NetworkCost(spec: Nb101Spec): Nb101NetworkCost {
       outputChannels *= 2;
     }
     for (let k = 0; k < net.cellsPerStack; k++) {
-      const cost = nb101CellVertexCost(spec, channels, outputChannels, spatial);
+      const cost = nb101CellVertexCost(spec, channels, outputChannels, spatial, options);
       const flops = new Float64Array(NB101_MAX_VERTICES);
       const params = new Float64Array(NB101_MAX_VERTICES);
       for (let v = 0; v < spec.numVertices; v++) {
