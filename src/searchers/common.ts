@@ -1,5 +1,5 @@
 /** Small helpers shared by the searchers. */
-import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Rng, SearchBudget, SearchResult } from '../core/types.js';
+import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Rng, SearchBudget, SearchResult, Searcher } from '../core/types.js';
 import { candidateRecord, type SearchSpace } from '../spaces/searchSpace.js';
 
 /** The record's value of `target`, or an error naming both. */
@@ -209,4 +209,29 @@ export function finishGuidedSearch<A>(state: GuidedSearchState<A>, topK: number,
   } finally {
     state.predictor.dispose();
   }
+}
+
+/**
+ * A predictor-guided searcher from its exploration step alone: fit on N
+ * random benchmark cells, `explore` scores candidates (no queries), then the
+ * K best-scored are queried. The one skeleton evolution and local search share.
+ */
+export function guidedSearcher<A>(
+  name: string,
+  options: { readonly space: SearchSpace<A>; readonly predictorFactory: PredictorFactory<A>; readonly picks?: GuidedPicks },
+  explore: (state: GuidedSearchState<A>, rng: Rng) => Promise<void>,
+): Searcher<A> {
+  return {
+    name,
+    async search(bench, target, budget, rng) {
+      const state = await startGuidedSearch(name, options.space, options.predictorFactory, bench, target, budget, rng);
+      try {
+        await explore(state, rng);
+      } catch (err) {
+        state.predictor.dispose();
+        throw err;
+      }
+      return finishGuidedSearch(state, budget.topK, name, options.picks ?? 'any');
+    },
+  };
 }

@@ -10,7 +10,7 @@
 import type { PredictorFactory, Searcher } from '../core/types.js';
 import type { SearchSpace } from '../spaces/searchSpace.js';
 import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
-import { finishGuidedSearch, startGuidedSearch, type GuidedPicks } from './common.js';
+import { guidedSearcher, type GuidedPicks } from './common.js';
 
 export interface LocalSearchOptions<A> {
   readonly space: SearchSpace<A>;
@@ -28,41 +28,31 @@ export function createLocalSearch<A>(options: LocalSearchOptions<A>): Searcher<A
   const name = options.name ?? 'local-search';
   for (const field of ['starts', 'evaluations'] as const) checkField(name, field, options[field], POSITIVE_INTEGER);
   const { space } = options;
-  return {
-    name,
-    options,
-    async search(bench, target, budget, rng) {
-      const state = await startGuidedSearch(name, space, options.predictorFactory, bench, target, budget, rng);
-      try {
-        const walkRng = rng.fork('local-search');
-        const climbs = (): number => state.scored.size;
-        // A small space can run out of unscored cells: stop after restarts that score nothing new.
-        let stalls = 0;
-        while (climbs() < options.evaluations && stalls < 20) {
-          const before = climbs();
-          const starts = Array.from({ length: options.starts }, () => space.sample(walkRng));
-          const startScores = await state.score(starts);
-          let best = 0;
-          for (let i = 1; i < starts.length; i++) if (startScores[i]! > startScores[best]!) best = i;
-          let current = { arch: starts[best]!, score: startScores[best]! };
-          for (;;) {
-            const around = space.neighbours(current.arch);
-            if (around.length === 0) break;
-            const scores = await state.score(around);
-            let top = 0;
-            for (let i = 1; i < around.length; i++) if (scores[i]! > scores[top]!) top = i;
-            if (!(scores[top]! > current.score)) break; // a local optimum of the predicted score
-            current = { arch: around[top]!, score: scores[top]! };
-            if (climbs() >= options.evaluations) break;
-          }
-          stalls = climbs() === before ? stalls + 1 : 0;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      } catch (err) {
-        state.predictor.dispose();
-        throw err;
+  const searcher = guidedSearcher(name, options, async (state, rng) => {
+    const walkRng = rng.fork('local-search');
+    const climbs = (): number => state.scored.size;
+    // A small space can run out of unscored cells: stop after restarts that score nothing new.
+    let stalls = 0;
+    while (climbs() < options.evaluations && stalls < 20) {
+      const before = climbs();
+      const starts = Array.from({ length: options.starts }, () => space.sample(walkRng));
+      const startScores = await state.score(starts);
+      let best = 0;
+      for (let i = 1; i < starts.length; i++) if (startScores[i]! > startScores[best]!) best = i;
+      let current = { arch: starts[best]!, score: startScores[best]! };
+      for (;;) {
+        const around = space.neighbours(current.arch);
+        if (around.length === 0) break;
+        const scores = await state.score(around);
+        let top = 0;
+        for (let i = 1; i < around.length; i++) if (scores[i]! > scores[top]!) top = i;
+        if (!(scores[top]! > current.score)) break; // a local optimum of the predicted score
+        current = { arch: around[top]!, score: scores[top]! };
+        if (climbs() >= options.evaluations) break;
       }
-      return finishGuidedSearch(state, budget.topK, name, options.picks ?? 'any');
-    },
-  };
+      stalls = climbs() === before ? stalls + 1 : 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  return { ...searcher, options };
 }

@@ -15,7 +15,7 @@
 import type { PredictorFactory, Searcher } from '../core/types.js';
 import type { SearchSpace } from '../spaces/searchSpace.js';
 import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
-import { finishGuidedSearch, startGuidedSearch, type GuidedPicks } from './common.js';
+import { guidedSearcher, type GuidedPicks } from './common.js';
 
 export interface RegularizedEvolutionOptions<A> {
   readonly space: SearchSpace<A>;
@@ -39,40 +39,30 @@ export function createRegularizedEvolution<A>(options: RegularizedEvolutionOptio
   if (options.sampleSize > options.populationSize) throw new RangeError(`${name}: sampleSize ${options.sampleSize} exceeds populationSize ${options.populationSize}`);
   if (options.evaluations < options.populationSize) throw new RangeError(`${name}: evaluations ${options.evaluations} must cover the initial population of ${options.populationSize}`);
   const { space } = options;
-  return {
-    name,
-    options,
-    async search(bench, target, budget, rng) {
-      const state = await startGuidedSearch(name, space, options.predictorFactory, bench, target, budget, rng);
-      try {
-        const evolveRng = rng.fork('evolution');
-        const population: { arch: A; score: number }[] = [];
-        const initial = Array.from({ length: options.populationSize }, () => space.sample(evolveRng));
-        const initialScores = await state.score(initial);
-        initial.forEach((arch, i) => population.push({ arch, score: initialScores[i]! }));
-        let evaluated = options.populationSize;
-        while (evaluated < options.evaluations) {
-          const count = Math.min(options.batch, options.evaluations - evaluated);
-          const children: A[] = [];
-          for (let c = 0; c < count; c++) {
-            let parent = population[evolveRng.int(population.length)]!;
-            for (let s = 1; s < options.sampleSize; s++) {
-              const contender = population[evolveRng.int(population.length)]!;
-              if (contender.score > parent.score) parent = contender;
-            }
-            children.push(space.mutate(parent.arch, evolveRng));
-          }
-          const scores = await state.score(children);
-          children.forEach((arch, i) => population.push({ arch, score: scores[i]! }));
-          population.splice(0, population.length - options.populationSize); // the oldest die
-          evaluated += count;
-          await new Promise((resolve) => setImmediate(resolve));
+  const searcher = guidedSearcher(name, options, async (state, rng) => {
+    const evolveRng = rng.fork('evolution');
+    const population: { arch: A; score: number }[] = [];
+    const initial = Array.from({ length: options.populationSize }, () => space.sample(evolveRng));
+    const initialScores = await state.score(initial);
+    initial.forEach((arch, i) => population.push({ arch, score: initialScores[i]! }));
+    let evaluated = options.populationSize;
+    while (evaluated < options.evaluations) {
+      const count = Math.min(options.batch, options.evaluations - evaluated);
+      const children: A[] = [];
+      for (let c = 0; c < count; c++) {
+        let parent = population[evolveRng.int(population.length)]!;
+        for (let t = 1; t < options.sampleSize; t++) {
+          const contender = population[evolveRng.int(population.length)]!;
+          if (contender.score > parent.score) parent = contender;
         }
-      } catch (err) {
-        state.predictor.dispose();
-        throw err;
+        children.push(space.mutate(parent.arch, evolveRng));
       }
-      return finishGuidedSearch(state, budget.topK, name, options.picks ?? 'any');
-    },
-  };
+      const scores = await state.score(children);
+      children.forEach((arch, i) => population.push({ arch, score: scores[i]! }));
+      population.splice(0, population.length - options.populationSize); // the oldest die
+      evaluated += count;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  return { ...searcher, options };
 }
