@@ -118,6 +118,11 @@ def main():
     if not notebooks:
         print("no notebooks found under notebooks/", file=sys.stderr)
         return 2
+    missing = [p for p in notebooks if not os.path.isfile(p)]
+    if missing:
+        known = ", ".join(os.path.relpath(p, ROOT) for p in sorted(glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb"))))
+        print(f"no such notebook: {', '.join(missing)} (the notebooks are: {known})", file=sys.stderr)
+        return 2
     out_dir = args.out or os.path.join(os.environ.get("NAS_RESULTS_DIR") or os.path.join(ROOT, "results"), "notebooks")
     profile = os.environ.get("NAS_PROFILE", "paper")
     print(f"executing {len(notebooks)} notebook(s) with NAS_PROFILE={profile}", flush=True)

@@ -94,3 +94,10 @@ test('npm run report: an executed notebook becomes docs/results/<name>/README.md
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('run_notebooks.py: a notebook that does not exist is refused before any kernel starts, naming it and the notebooks there are', { skip: existsSync(python) ? false : 'no /usr/bin/python3' }, () => {
+  const run = spawnSync(python, ['scripts/run_notebooks.py', 'notebooks/02_fairnas_fairness.ipynb'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /no such notebook: notebooks\/02_fairnas_fairness\.ipynb \(the notebooks are: .*notebooks\/02_fairnas_ablation\.ipynb/);
+  assert.doesNotMatch(run.stderr, /Traceback/);
+});
