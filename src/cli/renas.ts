@@ -85,7 +85,7 @@ export function formatRenasSummary(result: Renas424Result): string {
     fmt(widths.map((w) => '-'.repeat(w))),
     ...lines.map(fmt),
     '',
-    `target: ${result.config.target} (validation accuracy, run 1 of 3; the paper reports test accuracy). Subset best: ${pct(result.subsetBest)} %.`,
+    `target: ${result.config.target} (validation accuracy of one of the 3 official runs; the paper reports test accuracy). Subset best: ${pct(result.subsetBest)} %.`,
     `"top %": share of the 20,001 subset cells better than the best found.`,
   ].join('\n');
 }

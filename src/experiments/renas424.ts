@@ -13,7 +13,7 @@
  * `<resultsDir>/renas424/runs`, so a killed sweep resumes and a rerun is free.
  *
  * Ground truth: the subset holds only the VALIDATION accuracy after 108
- * epochs of the first of the three official training runs (`val_acc_108`).
+ * epochs of one of the three official training runs (`val_acc_108`; which one is not verified).
  * The paper reports mean TEST accuracy of the top-10 (official code: final
  * test accuracy), so absolute numbers are comparable only loosely; rankings
  * and τ are on validation accuracy. The subset's optimum is that of 20,001
@@ -27,12 +27,10 @@ import { writeFileAtomic } from '../core/atomicWrite.js';
 import type { Benchmark } from '../core/types.js';
 import { checkExecutorConfig, runKey, runStudy, toWireText, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { RunStore, missingFields } from '../engine/store.js';
-import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
 import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import { meanStd } from '../metrics/summary.js';
-import { pairedTTest } from '../metrics/pairedTTest.js';
 import {
   RenasPredictor,
   renasBatching,
@@ -43,7 +41,9 @@ import {
 } from '../predictors/renas.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import { loadNb101Space, type Nb101Space } from '../spaces/nb101Enumerate.js';
+import { RENAS_FIDELITY_VARIANTS, summarizeRenasAblation, type RenasAblationConfig, type RenasAblationResult, type RenasAblationRun } from './renasAblation.js';
 import { runRenasFitTask } from './renasFitTask.js';
+import { rankWholeSpace, type WholeSpaceRanking } from './renasSpaceRanking.js';
 import { RENAS_SEARCH_METHODS, type RenasSearchConfig } from './renasSearch.js';
 import {
   encodeBenchmark,
@@ -59,6 +59,10 @@ import {
 
 export { compactCurve, evaluateRenasRun, expandCurve, renasTrainIndices } from './renasRunTask.js';
 export type { CompactCurve, Renas424RunResult } from './renasRunTask.js';
+export { RENAS_ABLATION_DEFAULT, RENAS_FIDELITY_VARIANTS, summarizeRenasAblation } from './renasAblation.js';
+export type { RenasAblationConfig, RenasAblationResult, RenasAblationRow, RenasAblationRun, RenasAblationVariant } from './renasAblation.js';
+export { rankWholeSpace } from './renasSpaceRanking.js';
+export type { RankWholeSpaceOptions, SpaceRankEntry, WholeSpaceRanking } from './renasSpaceRanking.js';
 
 /** Predictor settings a study may set (loss and epochs are per run). */
 export type RenasStudyPredictor = Omit<RenasPredictorOverrides, 'lossKind' | 'epochs'>;
@@ -75,7 +79,7 @@ export interface Renas424Config {
   readonly epochs: number;
   /** Epochs per training-set size (keys are sizes). */
   readonly epochsBySize: Readonly<Record<string, number>>;
-  /** Metric to predict and search for (the subset has only `val_acc_*`, run 1). */
+  /** Metric to predict and search for (the subset has only `val_acc_*`, of one run). */
   readonly target: string;
   /** Architectures "trained" after ranking (the paper's top 10). */
   readonly topK: number;
@@ -90,41 +94,6 @@ export interface Renas424Config {
   /** The predictor in discrete search over the whole space (`runRenasSearch` in renasSearch.ts; `false` to skip). */
   readonly search: false | RenasSearchConfig;
 }
-
-/** One row of the fidelity ablation: a switch flipped from the study's settings. */
-export interface RenasAblationVariant {
-  /** Short label, e.g. "conv2 without padding". */
-  readonly name: string;
-  /** What the official code does, and what this variant does instead (for the table). */
-  readonly official: string;
-  readonly variant: string;
-  /** Predictor settings laid over the study's `predictor`. */
-  readonly predictor?: RenasStudyPredictor;
-  /** A training-set size other than the ablation's. */
-  readonly trainSize?: number;
-}
-
-export interface RenasAblationConfig {
-  readonly trainSize: number;
-  readonly seeds: readonly number[];
-  readonly lossKind: RenasLossKind;
-  readonly epochs: number;
-  readonly variants: readonly RenasAblationVariant[];
-}
-
-/**
- * Every place where this project differed from the official code (or where
- * the official choice is unknown), as one variant each (docs/PROTOCOLS.md §7).
- */
-export const RENAS_FIDELITY_VARIANTS: readonly RenasAblationVariant[] = Object.freeze([
-  { name: 'conv2 without padding', official: 'conv2 padding 1: flatten 6,272, 813,615 parameters', variant: 'no padding: flatten 3,200, 444,975 parameters', predictor: { conv2Padding: 'valid' } },
-  { name: 'no repeated step', official: 'optimizer.step() also at the top of each epoch (399 updates in 200 full-batch epochs)', variant: 'one update per batch (200)', predictor: { repeatLastStep: false } },
-  { name: 'batches of ≤ 424, near-equal', official: 'batch 1,024 (DataLoader: full batches, then the rest)', variant: 'near-equal batches of at most 424 (this project before the audit)', predictor: { batchSize: 424, batchSplit: 'near-equal' } },
-  { name: 'weights that scored best', official: 'weights at the end of the epoch with the best mean batch τ', variant: 'the weights that produced the best training τ (before that step)', predictor: { keptWeights: 'scored' } },
-  { name: 'source-vertex encoding', official: 'unknown; public encoder: destination column M[i][j] = A[i][j]·v[j]', variant: 'source row M[i][j] = A[i][j]·v[i]', predictor: { encoding: { orientation: 'source' } } },
-  { name: 'multiply-add FLOPs only', official: 'unknown; public encoder counts max-pool (9·C·H·W) and input additions', variant: 'convolution and dense multiply-adds only', predictor: { encoding: { poolAndAddFlops: false } } },
-  { name: 'N = 424 (the paper)', official: 'floor(0.001 × 423,624) = 423 training cells', variant: '424 cells, as the paper says', trainSize: 424 },
-]);
 
 /**
  * Profiles. Costs measured on this 2-core machine (wasm backend, one thread
@@ -511,198 +480,7 @@ export async function runRenas424(config: Renas424Config = renas424Config(), opt
 }
 
 // ---------------------------------------------------------------------------------------------
-// The fidelity ablation
-
-/** One ablation run: a study row plus its variant ('' = the ablation's default) and run key. */
-export interface RenasAblationRun extends Renas424Row {
-  readonly variant: string;
-  readonly runKey: string;
-}
-
-/** One variant's τ beside the default's, paired by seed. */
-export interface RenasAblationRow {
-  /** 'default (official code)' for the reference row. */
-  readonly name: string;
-  readonly official: string;
-  readonly variant: string;
-  readonly trainSize: number;
-  readonly runs: number;
-  readonly tauMean: number;
-  readonly tauStd: number;
-  /** Mean over seeds of τ(variant) − τ(default), its 95 % t interval and two-sided p (NaN for the default row or under 2 seeds). */
-  readonly tauDifference: number;
-  readonly tauDifferenceLower: number;
-  readonly tauDifferenceUpper: number;
-  readonly p: number;
-  /** Seeds where the variant's τ is above the default's. */
-  readonly seedsAbove: number;
-  /** The variant resolves to exactly the default's runs (nothing to measure at this N). */
-  readonly sameRunsAsDefault: boolean;
-  readonly searchTopKBestMean: number;
-  readonly updates: number;
-  readonly fitSecondsMean: number;
-}
-
-export interface RenasAblationResult {
-  readonly config: RenasAblationConfig;
-  readonly rows: RenasAblationRow[];
-  readonly runs: RenasAblationRun[];
-}
-
-export const RENAS_ABLATION_DEFAULT = 'default (official code)';
-
-/** Each variant against the default, paired by seed (paired t-test of the τ differences). */
-export function summarizeRenasAblation(config: RenasAblationConfig, runs: readonly RenasAblationRun[]): RenasAblationResult {
-  const bySeed = (variant: string): Map<number, RenasAblationRun> => new Map(runs.filter((r) => r.variant === variant).map((r) => [r.seed, r] as const));
-  const base = bySeed('');
-  const rowOf = (name: string, official: string, variant: string, list: Map<number, RenasAblationRun>, isDefault: boolean): RenasAblationRow => {
-    const seeds = config.seeds.filter((s) => list.has(s) && base.has(s));
-    const mine = seeds.map((s) => list.get(s)!);
-    const theirs = seeds.map((s) => base.get(s)!);
-    const tau = meanStd(mine.map((r) => r.kendallTau));
-    const paired = isDefault ? undefined : pairedTTest(mine.map((r) => r.kendallTau), theirs.map((r) => r.kendallTau));
-    return {
-      name,
-      official,
-      variant,
-      trainSize: mine[0]!.trainSize,
-      runs: mine.length,
-      tauMean: tau.mean,
-      tauStd: tau.std,
-      tauDifference: paired?.meanDifference ?? NaN,
-      tauDifferenceLower: paired?.lower ?? NaN,
-      tauDifferenceUpper: paired?.upper ?? NaN,
-      p: paired?.p ?? NaN,
-      seedsAbove: isDefault ? 0 : mine.filter((r, i) => r.kendallTau > theirs[i]!.kendallTau).length,
-      sameRunsAsDefault: !isDefault && mine.every((r, i) => r.runKey === theirs[i]!.runKey),
-      searchTopKBestMean: meanStd(mine.map((r) => r.searchTopKBest)).mean,
-      updates: mine[0]!.updates,
-      fitSecondsMean: meanStd(mine.map((r) => r.fitSeconds)).mean,
-    };
-  };
-  const rows = [
-    rowOf(RENAS_ABLATION_DEFAULT, 'the official code where known, else the public encoder', '—', base, true),
-    ...config.variants.map((v) => rowOf(v.name, v.official, v.variant, bySeed(v.name), false)),
-  ];
-  return { config, rows, runs: [...runs] };
-}
-
-// ---------------------------------------------------------------------------------------------
 // The whole space
-
-export interface SpaceRankEntry {
-  /** Rank among the cells ranked (0 = predicted best). */
-  readonly rank: number;
-  /** Index in the enumerated space. */
-  readonly index: number;
-  readonly hash: string;
-  readonly score: number;
-  /** Whether the benchmark (the 20k subset) holds this cell, and its true value there. */
-  readonly inBenchmark: boolean;
-  readonly trueValue: number | null;
-}
-
-export interface WholeSpaceRanking {
-  readonly ranked: number;
-  readonly top: SpaceRankEntry[];
-  readonly seconds: number;
-  readonly cellsPerSecond: number;
-}
-
-export interface RankWholeSpaceOptions {
-  readonly topK?: number;
-  readonly batchSize?: number;
-  /** Rank only the first `limit` cells of the space (generator order), e.g. for a smoke run. */
-  readonly limit?: number;
-  /** Looks up true values of the top cells. */
-  readonly bench?: Benchmark<Nb101Spec>;
-  readonly target?: string;
-  readonly onProgress?: (ranked: number, total: number) => void;
-}
-
-/** A bounded min-heap of (score, index): keeps the `capacity` largest scores seen. */
-class TopKHeap {
-  private readonly scores: Float64Array;
-  private readonly indices: Int32Array;
-  size = 0;
-  constructor(readonly capacity: number) {
-    this.scores = new Float64Array(capacity);
-    this.indices = new Int32Array(capacity);
-  }
-  /** Worse-than-root entries are rejected in O(1): the common case when streaming. */
-  push(score: number, index: number): void {
-    if (this.size < this.capacity) {
-      let i = this.size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!this.less(score, index, this.scores[parent]!, this.indices[parent]!)) break;
-        this.scores[i] = this.scores[parent]!;
-        this.indices[i] = this.indices[parent]!;
-        i = parent;
-      }
-      this.scores[i] = score;
-      this.indices[i] = index;
-      return;
-    }
-    if (!this.less(this.scores[0]!, this.indices[0]!, score, index)) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= this.size) break;
-      const r = l + 1;
-      const c = r < this.size && this.less(this.scores[r]!, this.indices[r]!, this.scores[l]!, this.indices[l]!) ? r : l;
-      if (!this.less(this.scores[c]!, this.indices[c]!, score, index)) break;
-      this.scores[i] = this.scores[c]!;
-      this.indices[i] = this.indices[c]!;
-      i = c;
-    }
-    this.scores[i] = score;
-    this.indices[i] = index;
-  }
-  /** Heap order: lower score first; on equal scores the LATER index is "lower", so earlier cells win ties. */
-  private less(sa: number, ia: number, sb: number, ib: number): boolean {
-    return sa < sb || (sa === sb && ia > ib);
-  }
-  /** Entries best first. */
-  sorted(): { score: number; index: number }[] {
-    const out = Array.from({ length: this.size }, (_, k) => ({ score: this.scores[k]!, index: this.indices[k]! }));
-    return out.sort((a, b) => b.score - a.score || a.index - b.index);
-  }
-}
-
-/**
- * Streams the enumerated space through encode + predict in batches and keeps
- * the predicted top `topK` (default 10): memory stays at one batch however
- * large the space.
- */
-export async function rankWholeSpace(predictor: RenasPredictor, space: Nb101Space, options: RankWholeSpaceOptions = {}): Promise<WholeSpaceRanking> {
-  const topK = options.topK ?? 10;
-  const batchSize = options.batchSize ?? 4096;
-  const total = Math.min(space.size, options.limit ?? space.size);
-  if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`rankWholeSpace: topK must be a positive integer, got ${topK}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`rankWholeSpace: batchSize must be a positive integer, got ${batchSize}`);
-  const started = performance.now();
-  const heap = new TopKHeap(topK);
-  const encoded = new Float32Array(batchSize * RENAS_FEATURES);
-  const scratch = new Float32Array(batchSize * RENAS_FEATURES);
-  for (let start = 0; start < total; start += batchSize) {
-    const count = Math.min(batchSize, total - start);
-    for (let k = 0; k < count; k++) encodeRenasTensor(space.specAt(start + k), encoded, k * RENAS_FEATURES, predictor.config.encoding);
-    const scores = predictor.predictEncoded(encoded, count, scratch);
-    for (let k = 0; k < count; k++) heap.push(scores[k]!, start + k);
-    options.onProgress?.(start + count, total);
-    // Yield between batches so a notebook stays responsive.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const target = options.target ?? 'val_acc_108';
-  const top = heap.sorted().map(({ score, index }, rank) => {
-    const hash = space.hashAt(index);
-    const inBenchmark = options.bench?.has(hash) ?? false;
-    return { rank, index, hash, score, inBenchmark, trueValue: inBenchmark ? (options.bench!.get(hash).metrics[target] ?? null) : null };
-  });
-  const seconds = (performance.now() - started) / 1000;
-  return { ranked: total, top, seconds, cellsPerSecond: total / seconds };
-}
 
 export interface WholeSpaceResult extends WholeSpaceRanking {
   readonly seed: number;

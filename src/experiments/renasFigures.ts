@@ -180,7 +180,7 @@ export function wholeSpaceRows(space: WholeSpaceResult): Record<string, string |
 }
 
 /**
- * This study beside the published numbers. Ours: validation accuracy of run 1
+ * This study beside the published numbers. Ours: validation accuracy of one official run
  * on the 20,001-cell subset; the paper's: test accuracy (mean of 3 runs) on
  * the official 423,624-cell data.
  */

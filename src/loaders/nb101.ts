@@ -17,7 +17,7 @@ import { parseJsonText, readRegularText } from '../core/files.js';
 export const NB101_SUBSET_FILE = 'nasbench101/nasbench101_subset20k.json';
 export const NB101_GRAPHS1K_FILE = 'nasbench101/nasbench101_subset1k_graphs.json';
 
-/** Metric names of the records, with the file field each comes from. Accuracies are fractions in 0..1 (run 1 of 3). */
+/** Metric names of the records, with the file field each comes from. Accuracies are fractions in 0..1 (one of the 3 official runs; which one is not verified). */
 export const NB101_SUBSET_METRICS: Readonly<Record<string, string>> = {
   val_acc_4: '4_final_validation_accuracy',
   val_acc_12: '12_final_validation_accuracy',
