@@ -94,3 +94,10 @@ export function checkField(where: string, field: string, value: unknown, rule: N
     throw new RangeError(`${where}: ${field} ${reason}`);
   });
 }
+
+/** A non-empty list of integer seeds, else a RangeError naming `where` (e.g. "renas424 config: seeds") and the value. */
+export function checkSeedList(where: string, seeds: unknown): void {
+  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) {
+    throw new RangeError(`${where} must be a non-empty list of integers, got ${JSON.stringify(seeds)}`);
+  }
+}

@@ -27,7 +27,7 @@ import { writeFileAtomic } from '../core/atomicWrite.js';
 import type { Benchmark } from '../core/types.js';
 import { checkExecutorConfig, runKey, runStudy, toWireText, type ExecutorConfig, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { RunStore, missingFields } from '../engine/store.js';
-import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
+import { checkField, checkSeedList, POSITIVE_INTEGER } from '../core/checks.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import { meanStd } from '../metrics/summary.js';
@@ -277,12 +277,6 @@ function runKeyOf(config: Renas424Config, bench: Benchmark<Nb101Spec>, run: Rena
   };
 }
 
-function checkSeeds(where: string, seeds: unknown): void {
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s))) {
-    throw new RangeError(`${where} must be a non-empty list of integers, got ${JSON.stringify(seeds)}`);
-  }
-}
-
 function checkSize(where: string, n: unknown, config: Renas424Config, benchSize: number): void {
   checkField(where, 'training-set size', n, { min: 2, integer: true });
   if ((n as number) + config.topK > benchSize) throw new RangeError(`${where}: N + topK = ${(n as number) + config.topK} exceeds the ${benchSize} cells of the benchmark`);
@@ -291,7 +285,7 @@ function checkSize(where: string, n: unknown, config: Renas424Config, benchSize:
 /** Every field of the config checked before any run starts, each error naming the field, the value and what is allowed. */
 export function checkRenas424Config(config: Renas424Config, benchSize: number): void {
   const where = 'renas424 config';
-  checkSeeds(`${where}: seeds`, config.seeds);
+  checkSeedList(`${where}: seeds`, config.seeds);
   if (config.lossKinds.length === 0) throw new RangeError(`${where}: lossKinds is empty`);
   for (const l of config.lossKinds) if (l !== 'ranking' && l !== 'mse') throw new RangeError(`${where}: lossKinds holds ${JSON.stringify(l)}, not ranking or mse`);
   checkField(where, 'topK', config.topK, POSITIVE_INTEGER);
@@ -301,14 +295,14 @@ export function checkRenas424Config(config: Renas424Config, benchSize: number): 
   for (const n of config.trainSizes) {
     checkSize(where, n, config, benchSize);
     checkField(where, `epochsBySize[${n}]`, epochsFor(config, n), POSITIVE_INTEGER);
-    checkSeeds(`${where}: seedsBySize[${n}]`, seedsFor(config, n));
+    checkSeedList(`${where}: seedsBySize[${n}]`, seedsFor(config, n));
     if (lossKindsFor(config, n).length === 0) throw new RangeError(`${where}: lossKindsBySize[${n}] is empty`);
   }
   const ab = config.ablation;
   if (ab) {
     const at = `${where}: ablation`;
     checkSize(at, ab.trainSize, config, benchSize);
-    checkSeeds(`${at}.seeds`, ab.seeds);
+    checkSeedList(`${at}.seeds`, ab.seeds);
     checkField(at, 'epochs', ab.epochs, POSITIVE_INTEGER);
     if (ab.lossKind !== 'ranking' && ab.lossKind !== 'mse') throw new RangeError(`${at}: lossKind ${JSON.stringify(ab.lossKind)} is not ranking or mse`);
     const names = new Set<string>();

@@ -18,7 +18,7 @@
  */
 import { join } from 'node:path';
 import { createRng } from '../core/rng.js';
-import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
+import { checkField, checkSeedList, POSITIVE_INTEGER } from '../core/checks.js';
 import type { BenchRecord, Benchmark, Predictor, PredictorFactory, SearchBudget, SearchResult } from '../core/types.js';
 import { RunStore, missingFields } from '../engine/store.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
@@ -92,7 +92,7 @@ export interface RenasSearchResult {
 
 export function checkRenasSearchConfig(config: RenasSearchConfig, benchSize: number): void {
   const where = 'renas search config';
-  if (!Array.isArray(config.seeds) || config.seeds.length === 0 || !config.seeds.every(Number.isInteger)) throw new RangeError(`${where}: seeds must be a non-empty list of integers, got ${JSON.stringify(config.seeds)}`);
+  checkSeedList(`${where}: seeds`, config.seeds);
   for (const field of ['trainSize', 'topK', 'epochs', 'evaluations', 'populationSize', 'sampleSize', 'batch', 'starts'] as const) checkField(where, field, config[field], POSITIVE_INTEGER);
   if (config.trainSize + config.topK > benchSize) throw new RangeError(`${where}: N + K = ${config.trainSize + config.topK} exceeds the ${benchSize} cells with known values`);
   for (const m of config.methods) if (!(RENAS_SEARCH_METHODS as readonly string[]).includes(m)) throw new RangeError(`${where}: method ${JSON.stringify(m)} is not one of ${RENAS_SEARCH_METHODS.join(', ')}`);
