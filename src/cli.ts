@@ -9,6 +9,7 @@ import { SIAMESE_COMMAND, siameseCommand } from './cli/siamese.js';
 import { NB101_COMMAND, nb101Command } from './cli/nb101.js';
 import { helpText, type CommandSpec } from './cli/options.js';
 import { RENAS_COMMAND, renasCommand } from './cli/renas.js';
+import { RENAS201_COMMAND, renas201Command } from './cli/renas201.js';
 import { WORKER_COMMAND, workerCommand } from './cli/worker.js';
 
 type Command = (args: string[]) => Promise<number>;
@@ -16,6 +17,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; spec: CommandSpec }> = {
   data: { run: dataCommand, spec: DATA_COMMAND },
   renas: { run: renasCommand, spec: RENAS_COMMAND },
+  renas201: { run: renas201Command, spec: RENAS201_COMMAND },
   fairnas: { run: fairnasCommand, spec: FAIRNAS_COMMAND },
   siamese: { run: siameseCommand, spec: SIAMESE_COMMAND },
   worker: { run: workerCommand, spec: WORKER_COMMAND },

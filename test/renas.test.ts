@@ -273,16 +273,23 @@ describe('ReNAS network', () => {
     assert.throws(() => new RenasNet(createRng('x'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding: 'full' as 'same' }), /conv2Padding must be 'same' or 'valid'/);
   });
 
-  for (const conv2Padding of ['same', 'valid'] as const)
-  test(`custom gradients (dense, batch norm, convolutions) equal tf autodiff of the plain network (conv2 ${conv2Padding})`, () => {
-    const net = new RenasNet(createRng('grad-check'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding });
+  const gradientCases = [
+    { label: 'NAS-Bench-101 19x7x7', conv2Padding: 'same', input: { channels: 19, side: 7 } },
+    { label: 'NAS-Bench-101 19x7x7', conv2Padding: 'valid', input: { channels: 19, side: 7 } },
+    { label: 'NAS-Bench-201 31x4x4', conv2Padding: 'same', input: { channels: 31, side: 4 } },
+  ] as const;
+  for (const { label, conv2Padding, input } of gradientCases)
+  test(`custom gradients (dense, batch norm, convolutions) equal tf autodiff of the plain network (${label}, conv2 ${conv2Padding})`, () => {
+    const net = new RenasNet(createRng('grad-check'), { bnMomentum: 0.1, bnEpsilon: 1e-5, conv2Padding, input });
     const rng = createRng('grad-input');
     const B = 6;
-    const x = tf.tensor4d(Float32Array.from({ length: B * 7 * 7 * 19 }, () => 2 * rng() - 1), [B, 7, 7, 19]);
+    const { channels, side } = input;
+    const side2 = conv2Padding === 'same' ? side : side - 2;
+    const x = tf.tensor4d(Float32Array.from({ length: B * side * side * channels }, () => 2 * rng() - 1), [B, side, side, channels]);
     const coeff = tf.tensor1d(Float32Array.from({ length: B }, () => 2 * rng() - 1));
     // Non-trivial BN scale / shift so their gradients are exercised.
     const [, g1, , , , b2] = net.trainable;
-    g1!.assign(tf.tensor1d(Float32Array.from({ length: 38 }, () => 0.5 + rng())));
+    g1!.assign(tf.tensor1d(Float32Array.from({ length: 2 * channels }, () => 0.5 + rng())));
     b2!.assign(tf.tensor1d(Float32Array.from({ length: 128 }, () => rng() - 0.5)));
     const plain = (): tf.Scalar => {
       const [w1, ga1, be1, w2, ga2, be2, fw1, fb1, fw2, fb2, fw3, fb3] = net.trainable as tf.Tensor[];
@@ -292,7 +299,7 @@ describe('ReNAS network', () => {
       };
       let h = tf.relu(bn(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'), ga1!, be1!));
       h = tf.relu(bn(tf.conv2d(h, w2 as tf.Tensor4D, 1, conv2Padding), ga2!, be2!));
-      let z = tf.reshape(h, [B, conv2Padding === 'same' ? 6272 : 3200]) as tf.Tensor2D;
+      let z = tf.reshape(h, [B, side2 * side2 * 128]) as tf.Tensor2D;
       z = tf.relu(tf.add(tf.matMul(z, fw1 as tf.Tensor2D), fb1!)) as tf.Tensor2D;
       z = tf.relu(tf.add(tf.matMul(z, fw2 as tf.Tensor2D), fb2!)) as tf.Tensor2D;
       const out = tf.reshape(tf.add(tf.matMul(z, fw3 as tf.Tensor2D), fb3!), [B]);

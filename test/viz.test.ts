@@ -32,6 +32,8 @@ import {
   type PlotlyFigure,
   type PlotlyTrace,
 } from '../src/viz/index.js';
+import { MAX_DEFAULT_PNG_BYTES } from '../src/viz/show.js';
+import { createRng } from '../src/core/rng.js';
 
 const CHROMIUM = chromiumPath();
 const noBrowser = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}; install it with environment/setup.sh`;
@@ -331,6 +333,30 @@ describe('rendering (headless Chromium)', { skip: noBrowser }, () => {
       assert.deepEqual(logged, [`figure saved: ${expected}`]);
       const info = inspectPng(readFileSync(expected));
       assert.deepEqual([info.width, info.height], [1440, 880], 'show saves at scale 2');
+    } finally {
+      if (env === undefined) delete process.env['NAS_RESULTS_DIR'];
+      else process.env['NAS_RESULTS_DIR'] = env;
+    }
+  });
+
+  test('show: a dense scatter whose 2x PNG would pass 1 MiB is saved at 1x; an explicit scale is kept', async (t) => {
+    const env = process.env['NAS_RESULTS_DIR'];
+    process.env['NAS_RESULTS_DIR'] = join(tempRoot, 'dense-results');
+    t.mock.method(console, 'log', () => {});
+    try {
+      setFigureGroup('dense test');
+      // 40,000 random points in random colours: measured ≈ 1.8 MB at 2x, ≈ 0.5 MB at 1x.
+      const rng = createRng('dense-scatter');
+      const n = 40_000;
+      const fig = scatterFigure({ x: Array.from({ length: n }, () => rng()), y: Array.from({ length: n }, () => rng()), color: Array.from({ length: n }, () => rng()), title: 'Dense' });
+      const twice = await renderFigure(fig, { format: 'png', scale: 2 });
+      assert.ok(twice.length > MAX_DEFAULT_PNG_BYTES, `the 2x render is ${twice.length} bytes; the test needs a figure over the limit`);
+      await show(fig);
+      const saved = readFileSync(join(tempRoot, 'dense-results', 'figures', 'dense-test', 'dense.png'));
+      assert.ok(saved.length <= MAX_DEFAULT_PNG_BYTES, `saved PNG is ${saved.length} bytes`);
+      assert.deepEqual([inspectPng(saved).width, inspectPng(saved).height], [720, 440]);
+      await show(fig, { scale: 2, saveAs: 'dense-2x' });
+      assert.equal(inspectPng(readFileSync(join(tempRoot, 'dense-results', 'figures', 'dense-test', 'dense-2x.png'))).width, 1440);
     } finally {
       if (env === undefined) delete process.env['NAS_RESULTS_DIR'];
       else process.env['NAS_RESULTS_DIR'] = env;

@@ -69,6 +69,64 @@ export function renasFlopsChannel(cell: number): number {
 
 const PLANE = RENAS_SIDE * RENAS_SIDE;
 
+/**
+ * The geometry of a ReNAS-style tensor: `channels` matrices of `side` x
+ * `side` per architecture (NAS-Bench-101: 19 x 7 x 7; NAS-Bench-201: 31 x 4 x 4,
+ * encoders/renasTensor201.ts). The predictor network, the standardiser and
+ * the layout conversion take it from the tensor they are given.
+ */
+export interface RenasTensorShape {
+  readonly channels: number;
+  readonly side: number;
+}
+
+export const RENAS_NB101_SHAPE: RenasTensorShape = Object.freeze({ channels: RENAS_CHANNELS, side: RENAS_SIDE });
+
+/** Floats per architecture of `shape`. */
+export function renasFeatures(shape: RenasTensorShape): number {
+  return shape.channels * shape.side * shape.side;
+}
+
+/**
+ * A ReNAS-style encoder of one search space: what the predictor needs to turn
+ * architectures into its input. `name` identifies the construction (it is
+ * part of a fitted predictor's state).
+ */
+export interface RenasTensor<A> {
+  readonly name: string;
+  readonly shape: RenasTensorShape;
+  /** Writes the raw (not standardised) NCHW tensor of `arch` into `out` at `offset`, every float of it. */
+  encodeInto(arch: A, out: Float32Array, offset: number): void;
+}
+
+/** Raw NCHW tensors of `archs`, one after another, into `out` (allocated when not given). */
+export function encodeRenasArchs<A>(tensor: RenasTensor<A>, archs: readonly A[], out?: Float32Array): Float32Array {
+  const features = renasFeatures(tensor.shape);
+  const buffer = out ?? new Float32Array(archs.length * features);
+  if (buffer.length < archs.length * features) {
+    throw new RangeError(`${tensor.name}: buffer of ${buffer.length} floats is too small for ${archs.length} architectures (${archs.length * features} needed)`);
+  }
+  for (let b = 0; b < archs.length; b++) tensor.encodeInto(archs[b]!, buffer, b * features);
+  return buffer;
+}
+
+/** The NAS-Bench-101 tensor under `encoding` as a `RenasTensor`. */
+export function nb101RenasTensor(encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING): RenasTensor<Nb101Spec> {
+  return {
+    name: 'nb101',
+    shape: RENAS_NB101_SHAPE,
+    encodeInto: (spec, out, offset) => {
+      encodeRenasTensor(spec, out, offset, encoding);
+    },
+  };
+}
+
+function checkShape(where: string, shape: RenasTensorShape): void {
+  if (!(Number.isInteger(shape.channels) && shape.channels >= 1 && Number.isInteger(shape.side) && shape.side >= 1)) {
+    throw new RangeError(`${where}: a tensor shape needs positive integer channels and side, got ${JSON.stringify(shape)}`);
+  }
+}
+
 export type RenasEncodingOrientation = 'destination' | 'source';
 
 /** The encoder's switches (see the file header). */
@@ -141,93 +199,110 @@ export function encodeRenasBatch(
   return out;
 }
 
-/** [B, 19, 7, 7] → [B, 7, 7, 19] (NCHW → NHWC) for `count` architectures. */
-export function toNhwc(nchw: Float32Array, count: number, out: Float32Array = new Float32Array(count * RENAS_FEATURES)): Float32Array {
+/** [B, C, S, S] → [B, S, S, C] (NCHW → NHWC) for `count` architectures (NAS-Bench-101's 19 x 7 x 7 unless `shape` says otherwise). */
+export function toNhwc(nchw: Float32Array, count: number, out?: Float32Array, shape: RenasTensorShape = RENAS_NB101_SHAPE): Float32Array {
+  const features = renasFeatures(shape);
+  const plane = shape.side * shape.side;
+  const channels = shape.channels;
+  const target = out ?? new Float32Array(count * features);
   for (let b = 0; b < count; b++) {
-    const base = b * RENAS_FEATURES;
-    for (let c = 0; c < RENAS_CHANNELS; c++) {
-      for (let p = 0; p < PLANE; p++) out[base + p * RENAS_CHANNELS + c] = nchw[base + c * PLANE + p]!;
+    const base = b * features;
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < plane; p++) target[base + p * channels + c] = nchw[base + c * plane + p]!;
     }
   }
-  return out;
+  return target;
 }
 
 /**
  * Per-element standardisation (z = (x − mean) / std over the training set, for
- * each of the 931 positions), with scikit-learn `StandardScaler` semantics:
- * population std (ddof 0), and a position constant on the training set (std 0,
- * e.g. every below-diagonal entry) is only centred (scale 1). Statistics are
- * kept in NCHW order.
+ * each position of the tensor, 931 for NAS-Bench-101), with scikit-learn
+ * `StandardScaler` semantics: population std (ddof 0), and a position
+ * constant on the training set (std 0, e.g. every below-diagonal entry) is
+ * only centred (scale 1). Statistics are kept in NCHW order.
  */
 export class RenasStandardizer {
+  readonly shape: RenasTensorShape;
+  private readonly features: number;
+
   constructor(
     readonly mean: Float32Array,
     readonly scale: Float32Array,
+    shape: RenasTensorShape = RENAS_NB101_SHAPE,
   ) {
-    if (mean.length !== RENAS_FEATURES || scale.length !== RENAS_FEATURES) {
-      throw new Error(`RenasStandardizer: mean and scale need ${RENAS_FEATURES} entries, got ${mean.length} and ${scale.length}`);
+    checkShape('RenasStandardizer', shape);
+    this.shape = { channels: shape.channels, side: shape.side };
+    this.features = renasFeatures(shape);
+    if (mean.length !== this.features || scale.length !== this.features) {
+      throw new Error(`RenasStandardizer: mean and scale need ${this.features} entries (${shape.channels} x ${shape.side} x ${shape.side}), got ${mean.length} and ${scale.length}`);
     }
   }
 
   /** Standardises `count` NCHW tensors in place. */
   apply(nchw: Float32Array, count: number): Float32Array {
+    const features = this.features;
     for (let b = 0; b < count; b++) {
-      const base = b * RENAS_FEATURES;
-      for (let i = 0; i < RENAS_FEATURES; i++) nchw[base + i] = (nchw[base + i]! - this.mean[i]!) / this.scale[i]!;
+      const base = b * features;
+      for (let i = 0; i < features; i++) nchw[base + i] = (nchw[base + i]! - this.mean[i]!) / this.scale[i]!;
     }
     return nchw;
   }
 
   /** Standardises `count` NCHW tensors into `out` in NHWC order (what the tfjs predictor consumes). */
-  applyToNhwc(nchw: Float32Array, count: number, out: Float32Array = new Float32Array(count * RENAS_FEATURES)): Float32Array {
+  applyToNhwc(nchw: Float32Array, count: number, out: Float32Array = new Float32Array(count * this.features)): Float32Array {
+    const features = this.features;
+    const channels = this.shape.channels;
+    const plane = this.shape.side * this.shape.side;
     for (let b = 0; b < count; b++) {
-      const base = b * RENAS_FEATURES;
-      for (let c = 0; c < RENAS_CHANNELS; c++) {
-        const from = base + c * PLANE;
-        for (let p = 0; p < PLANE; p++) {
-          const i = c * PLANE + p;
-          out[base + p * RENAS_CHANNELS + c] = (nchw[from + p]! - this.mean[i]!) / this.scale[i]!;
+      const base = b * features;
+      for (let c = 0; c < channels; c++) {
+        const from = base + c * plane;
+        for (let p = 0; p < plane; p++) {
+          const i = c * plane + p;
+          out[base + p * channels + c] = (nchw[from + p]! - this.mean[i]!) / this.scale[i]!;
         }
       }
     }
     return out;
   }
 
-  toJSON(): { mean: number[]; scale: number[] } {
-    return { mean: Array.from(this.mean), scale: Array.from(this.scale) };
+  toJSON(): { mean: number[]; scale: number[]; shape: RenasTensorShape } {
+    return { mean: Array.from(this.mean), scale: Array.from(this.scale), shape: this.shape };
   }
 
-  static fromJSON(json: { mean: readonly number[]; scale: readonly number[] }): RenasStandardizer {
-    return new RenasStandardizer(Float32Array.from(json.mean), Float32Array.from(json.scale));
+  static fromJSON(json: { mean: readonly number[]; scale: readonly number[]; shape?: RenasTensorShape }): RenasStandardizer {
+    return new RenasStandardizer(Float32Array.from(json.mean), Float32Array.from(json.scale), json.shape);
   }
 }
 
-/** Fits the per-element statistics on `count` NCHW training tensors (in double precision). */
-export function fitStandardizer(nchw: Float32Array, count: number): RenasStandardizer {
-  if (!(count >= 1) || nchw.length < count * RENAS_FEATURES) {
+/** Fits the per-element statistics on `count` NCHW training tensors of `shape` (in double precision). */
+export function fitStandardizer(nchw: Float32Array, count: number, shape: RenasTensorShape = RENAS_NB101_SHAPE): RenasStandardizer {
+  checkShape('fitStandardizer', shape);
+  const features = renasFeatures(shape);
+  if (!(count >= 1) || nchw.length < count * features) {
     throw new RangeError(`fitStandardizer: need at least one encoded architecture (${count} given, buffer of ${nchw.length} floats)`);
   }
-  const sum = new Float64Array(RENAS_FEATURES);
+  const sum = new Float64Array(features);
   for (let b = 0; b < count; b++) {
-    const base = b * RENAS_FEATURES;
-    for (let i = 0; i < RENAS_FEATURES; i++) sum[i]! += nchw[base + i]!;
+    const base = b * features;
+    for (let i = 0; i < features; i++) sum[i]! += nchw[base + i]!;
   }
   const mean = sum.map((s) => s / count);
-  const squares = new Float64Array(RENAS_FEATURES);
+  const squares = new Float64Array(features);
   for (let b = 0; b < count; b++) {
-    const base = b * RENAS_FEATURES;
-    for (let i = 0; i < RENAS_FEATURES; i++) {
+    const base = b * features;
+    for (let i = 0; i < features; i++) {
       const d = nchw[base + i]! - mean[i]!;
       squares[i]! += d * d;
     }
   }
-  const scale = new Float32Array(RENAS_FEATURES);
-  for (let i = 0; i < RENAS_FEATURES; i++) {
+  const scale = new Float32Array(features);
+  for (let i = 0; i < features; i++) {
     const std = Math.sqrt(squares[i]! / count);
     // Constant positions (float noise below 1e-12 of the value range included) are only centred.
     scale[i] = std > 1e-12 ? std : 1;
   }
-  return new RenasStandardizer(Float32Array.from(mean), scale);
+  return new RenasStandardizer(Float32Array.from(mean), scale, shape);
 }
 
 /** The ReNAS encoder behind the shared `Encoder` interface. */

@@ -13,6 +13,7 @@
  * while training and are cached when finished, so an interrupted study
  * resumes and a finished one is free to re-read.
  */
+import { checkSeedList } from '../core/checks.js';
 import { join, resolve } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
 import { configKey } from '../core/configKey.js';
@@ -131,7 +132,7 @@ export function validateFairnessConfig(c: FairnessAblationConfig): FairnessAblat
   if (!Array.isArray(c.samplers) || c.samplers.length === 0) fail('samplers must be a non-empty list');
   const names = c.samplers.map((s) => createSampler(s, 0).name);
   if (new Set(names).size !== names.length) fail(`samplers repeat: ${names.join(', ')}`);
-  if (!Array.isArray(c.seeds) || c.seeds.length === 0 || c.seeds.some((s) => !Number.isInteger(s))) fail(`seeds must be a non-empty list of integers, got ${JSON.stringify(c.seeds)}`);
+  checkSeedList('fairness ablation config: seeds', c.seeds);
   if (new Set(c.seeds).size !== c.seeds.length) fail(`seeds repeat: ${c.seeds.join(', ')}`);
   for (const key of ['updates', 'batchSize', 'holdout', 'calibrationBatches', 'evalBatchSize', 'archBins', 'archsPerBin', 'bootstrapResamples'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 1) fail(`${key} must be a positive integer, got ${c[key]}`);

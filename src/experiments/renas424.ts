@@ -33,7 +33,6 @@ import { kendallTau } from '../metrics/kendallTau.js';
 import { meanStd } from '../metrics/summary.js';
 import {
   RenasPredictor,
-  renasBatching,
   resolveRenasConfig,
   type RenasLossKind,
   type RenasPredictorOverrides,
@@ -45,13 +44,16 @@ import { RENAS_FIDELITY_VARIANTS, summarizeRenasAblation, type RenasAblationConf
 import { runRenasFitTask } from './renasFitTask.js';
 import { rankWholeSpace, type WholeSpaceRanking } from './renasSpaceRanking.js';
 import { RENAS_SEARCH_METHODS, type RenasSearchConfig } from './renasSearch.js';
+import { checkRenasNb201Config, renasNb201Config, type RenasNb201Config } from './renasNb201.js';
 import {
   encodeBenchmark,
   provideRenasBench,
+  renasRunKey,
   renasTrainIndices,
   runRenasRunTask,
   type CompactCurve,
   type RenasBenchSource,
+  type RenasRunCoordinates,
   type Renas424RunResult,
   type RenasRunOutput,
   type RenasRunTask,
@@ -93,6 +95,8 @@ export interface Renas424Config {
   readonly ablation: false | RenasAblationConfig;
   /** The predictor in discrete search over the whole space (`runRenasSearch` in renasSearch.ts; `false` to skip). */
   readonly search: false | RenasSearchConfig;
+  /** The same predictor on NAS-Bench-201 (`runRenasNb201` in renasNb201.ts; `false` to skip). */
+  readonly nb201: false | RenasNb201Config;
 }
 
 /**
@@ -112,7 +116,8 @@ export interface Renas424Config {
  *   423 over 5 seeds (ranking loss). Then one whole-space ranking, and the
  *   predictor-guided search (renasSearch.ts): 3 seeds, one 200-epoch fit
  *   each shared by its methods, 20,000 predicted candidates per evolution
- *   or local search.
+ *   or local search. NAS-Bench-201 (renasNb201.ts): 3 datasets × 0.1 / 1 / 5 %
+ *   × 5 seeds × both losses, 200 epochs.
  * - full: 10 seeds, both losses, every size including 10,000, the ablation
  *   and the search over 10 seeds: many hours on 2 cores; spread the study
  *   over machines with the run queue.
@@ -145,7 +150,18 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
   return byProfile<Renas424Config>(
     {
       // Two workers even here: the smoke notebook then runs the worker pool inside tslab (CI checks it).
-      smoke: { ...common, seeds: [0], seedsBySize: {}, lossKindsBySize: {}, trainSizes: [423], epochs: 10, wholeSpace: { ...wholeSpace, limit: 20_000 }, ablation: ablation([0], 2), search: search([0], 10, 2000) },
+      smoke: {
+        ...common,
+        seeds: [0],
+        seedsBySize: {},
+        lossKindsBySize: {},
+        trainSizes: [423],
+        epochs: 10,
+        wholeSpace: { ...wholeSpace, limit: 20_000 },
+        ablation: ablation([0], 2),
+        search: search([0], 10, 2000),
+        nb201: renasNb201Config('smoke'),
+      },
       paper: {
         ...common,
         seeds: tenSeeds,
@@ -155,8 +171,19 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
         wholeSpace,
         ablation: ablation([0, 1, 2, 3, 4], 200),
         search: search([0, 1, 2], 200, 20_000),
+        nb201: renasNb201Config('paper'),
       },
-      full: { ...common, seeds: tenSeeds, seedsBySize: {}, lossKindsBySize: {}, trainSizes: [423, 1000, 4236, 10000], wholeSpace, ablation: ablation(tenSeeds, 200), search: search(tenSeeds, 200, 20_000) },
+      full: {
+        ...common,
+        seeds: tenSeeds,
+        seedsBySize: {},
+        lossKindsBySize: {},
+        trainSizes: [423, 1000, 4236, 10000],
+        wholeSpace,
+        ablation: ablation(tenSeeds, 200),
+        search: search(tenSeeds, 200, 20_000),
+        nb201: renasNb201Config('full'),
+      },
     },
     profile,
   );
@@ -239,15 +266,6 @@ export function defaultRenasCacheDir(): string {
   return join(resultsDir(), 'renas424', 'runs');
 }
 
-/** Where one run sits: its seed, size, loss, epochs and predictor settings. */
-interface RenasRunCoordinates {
-  readonly seed: number;
-  readonly trainSize: number;
-  readonly lossKind: RenasLossKind;
-  readonly epochs: number;
-  readonly predictor: RenasStudyPredictor;
-}
-
 /** `over` laid on `base`, the encoding field by field. */
 function mergePredictor(base: RenasStudyPredictor, over: RenasStudyPredictor = {}): RenasStudyPredictor {
   return { ...base, ...over, encoding: { ...base.encoding, ...over.encoding } };
@@ -258,23 +276,9 @@ function studyRun(config: Renas424Config, seed: number, trainSize: number, lossK
   return { seed, trainSize, lossKind, epochs: epochsFor(config, trainSize), predictor: config.predictor };
 }
 
-/** The identity of one run: everything its result depends on (and nothing that only affects speed). */
+/** The identity of one run of this study (`renasRunKey`). */
 function runKeyOf(config: Renas424Config, bench: Benchmark<Nb101Spec>, run: RenasRunCoordinates) {
-  const { predictBatch: _memoryOnly, ...resolved } = resolveRenasConfig({ ...run.predictor, lossKind: run.lossKind, epochs: run.epochs });
-  // Batch settings that cut this N the same way are the same run (e.g. any batch size ≥ N is one full batch).
-  const batchSize = Math.min(resolved.batchSize, run.trainSize);
-  const cutsAlike = renasBatching({ batchSize, batchSplit: 'dataloader' }, run.trainSize).bounds.join() === renasBatching({ batchSize, batchSplit: resolved.batchSplit }, run.trainSize).bounds.join();
-  const predictor = { ...resolved, batchSize, batchSplit: cutsAlike ? 'dataloader' : resolved.batchSplit };
-  return {
-    study: 'renas424',
-    version: 2,
-    benchmark: { name: bench.name, size: bench.size },
-    target: config.target,
-    topK: config.topK,
-    seed: run.seed,
-    trainSize: run.trainSize,
-    predictor,
-  };
+  return renasRunKey('renas424', config, bench, run);
 }
 
 function checkSize(where: string, n: unknown, config: Renas424Config, benchSize: number): void {
@@ -298,6 +302,7 @@ export function checkRenas424Config(config: Renas424Config, benchSize: number): 
     checkSeedList(`${where}: seedsBySize[${n}]`, seedsFor(config, n));
     if (lossKindsFor(config, n).length === 0) throw new RangeError(`${where}: lossKindsBySize[${n}] is empty`);
   }
+  if (config.nb201) checkRenasNb201Config(config.nb201);
   const ab = config.ablation;
   if (ab) {
     const at = `${where}: ablation`;

@@ -4,6 +4,7 @@
  * figures and table rows; every number comes from the study.
  */
 import { rankAverage } from '../metrics/ranks.js';
+import type { RenasNb201Result } from './renasNb201.js';
 import type { RenasSearchResult } from './renasSearch.js';
 import { meanStd } from '../metrics/summary.js';
 import { PALETTE, addReferencePoints, lineFigure, scatterFigure, withLayout, type LineSeries, type PlotlyFigure } from '../viz/index.js';
@@ -309,5 +310,56 @@ export function renasSearchRows(result: RenasSearchResult): Record<string, strin
     [`picks outside the subset (of ${topK})`]: fmt(s.unknownPicksMean, 1),
     'subset best (%)': fmt(pct(result.subsetBest), 2),
     N: trainSize,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// NAS-Bench-201 (renasNb201.ts)
+
+const NB201_DATASET_LABEL = { cifar10: 'CIFAR-10', cifar100: 'CIFAR-100', imagenet16: 'ImageNet16-120' } as const;
+const NB201_DATASET_COLOR = { cifar10: PALETTE[0]!, cifar100: PALETTE[2]!, imagenet16: PALETTE[3]! } as const;
+
+/** Kendall τ on the held-out NAS-Bench-201 cells against the training-set size, per dataset and loss (mean ± std over seeds). */
+export function renasNb201TauFigure(result: RenasNb201Result): PlotlyFigure {
+  const series: LineSeries[] = [];
+  for (const dataset of result.config.datasets) {
+    for (const loss of result.config.lossKinds) {
+      const rows = result.summary.filter((s) => s.dataset === dataset && s.lossKind === loss).sort((a, b) => a.trainSize - b.trainSize);
+      series.push({
+        name: `${NB201_DATASET_LABEL[dataset]}, ${LOSS_LABEL[loss]}`,
+        color: NB201_DATASET_COLOR[dataset],
+        dash: loss === 'mse' ? 'dash' : 'solid',
+        x: rows.map((s) => s.trainSize),
+        y: rows.map((s) => s.tauMean),
+        band: rows.map((s) => s.tauStd),
+        markers: true,
+      });
+    }
+  }
+  const seeds = result.config.seeds.length;
+  const sizes = [...new Set(result.summary.map((s) => s.trainSize))].sort((a, b) => a - b);
+  const fig = lineFigure(series, {
+    title: `ReNAS on NAS-Bench-201: Kendall τ on the held-out cells (mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'})`,
+    xTitle: 'training-set size N (0.1 % / 1 % / 5 % of 15,625 cells)',
+    yTitle: 'Kendall τ',
+  });
+  return withLayout(fig, { xaxis: { type: 'log', tickvals: sizes, ticktext: sizes.map((n) => n.toLocaleString('en-US')) } });
+}
+
+/** One row per (dataset, size, loss): τ with its 95 % interval, the search beside random search and the optimum (accuracies in %). */
+export function renasNb201Rows(result: RenasNb201Result): Record<string, string | number>[] {
+  const { topK } = result.config;
+  return result.summary.map((s) => ({
+    dataset: NB201_DATASET_LABEL[s.dataset],
+    N: s.trainSize,
+    'share of space': `${fmt(100 * s.fraction, 1)} %`,
+    loss: s.lossKind,
+    seeds: s.runs,
+    'Kendall τ (95 % CI)': `${fmt(s.tauMean, 3)} ± ${fmt(s.tauCi95, 3)}`,
+    [`best of top-${topK} (%)`]: pm(pct(s.searchTopKBestMean), pct(s.searchTopKBestStd)),
+    [`best of N+${topK} (%)`]: pm(pct(s.searchBestMean), pct(s.searchBestStd)),
+    [`random, N+${topK} (%)`]: pm(pct(s.randomBestMean), pct(s.randomBestStd)),
+    'optimum (%)': fmt(pct(s.optimum), 2),
+    updates: s.updates,
   }));
 }

@@ -3,7 +3,7 @@
  * benchmark and score every row — as a plain function of typed arrays, so it
  * runs the same in the calling thread or in a worker thread (renasRunTask.ts calls it).
  */
-import { RENAS_FEATURES } from '../encoders/renasTensor.js';
+import type { RenasTensor } from '../encoders/renasTensor.js';
 import { RenasPredictor, type RenasFitReport, type RenasPredictorOverrides, type RenasPredictorState } from '../predictors/renas.js';
 
 export interface RenasFitTask {
@@ -31,27 +31,36 @@ export interface RenasFitOutcome {
 
 /**
  * Fits a `RenasPredictor` on `task.trainIndices` of `encoded` (raw NCHW
- * encodings of `count` architectures) and predicts all `count` rows.
+ * encodings of `count` architectures of `tensor`, NAS-Bench-101's when not
+ * given) and predicts all `count` rows.
  */
-export async function runRenasFitTask(encoded: Float32Array, count: number, task: RenasFitTask): Promise<RenasFitOutcome> {
+export async function runRenasFitTask<A>(encoded: Float32Array, count: number, task: RenasFitTask, tensor?: RenasTensor<A>): Promise<RenasFitOutcome> {
   const started = performance.now();
   const n = task.trainIndices.length;
   if (task.trainTargets.length !== n) throw new RangeError(`ReNAS task: ${n} training rows but ${task.trainTargets.length} targets`);
-  const rows = new Float32Array(n * RENAS_FEATURES);
+  const predictor = new RenasPredictor<A>(task.seed, task.predictor, tensor);
+  const features = predictor.features;
+  if (encoded.length !== count * features) {
+    predictor.dispose();
+    throw new RangeError(`ReNAS task: ${encoded.length} floats for ${count} architectures of the ${predictor.tensor.name} tensor (expected ${count * features})`);
+  }
+  const rows = new Float32Array(n * features);
   for (let k = 0; k < n; k++) {
     const i = task.trainIndices[k]!;
-    if (!(i >= 0 && i < count)) throw new RangeError(`ReNAS task: training row ${i} is outside 0..${count - 1}`);
-    rows.set(encoded.subarray(i * RENAS_FEATURES, (i + 1) * RENAS_FEATURES), k * RENAS_FEATURES);
+    if (!(i >= 0 && i < count)) {
+      predictor.dispose();
+      throw new RangeError(`ReNAS task: training row ${i} is outside 0..${count - 1}`);
+    }
+    rows.set(encoded.subarray(i * features, (i + 1) * features), k * features);
   }
-  const predictor = new RenasPredictor(task.seed, task.predictor);
   try {
     const report = await predictor.fitEncoded(rows, task.trainTargets);
     const predictions = new Float32Array(count);
     const chunk = predictor.config.predictBatch;
-    const scratch = new Float32Array(Math.min(chunk, count) * RENAS_FEATURES);
+    const scratch = new Float32Array(Math.min(chunk, count) * features);
     for (let start = 0; start < count; start += chunk) {
       const end = Math.min(count, start + chunk);
-      predictions.set(predictor.predictEncoded(encoded.subarray(start * RENAS_FEATURES, end * RENAS_FEATURES), end - start, scratch), start);
+      predictions.set(predictor.predictEncoded(encoded.subarray(start * features, end * features), end - start, scratch), start);
     }
     return {
       predictions,

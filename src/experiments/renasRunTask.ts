@@ -10,19 +10,33 @@ import { createBenchmark } from '../core/benchmark.js';
 import { createRng } from '../core/rng.js';
 import type { BenchRecord, Benchmark } from '../core/types.js';
 import { fromWireText, type TaskContext } from '../engine/index.js';
-import { DEFAULT_RENAS_ENCODING, RENAS_FEATURES, encodeRenasTensor, type RenasEncodingOptions } from '../encoders/renasTensor.js';
+import { DEFAULT_RENAS_ENCODING, encodeRenasArchs, nb101RenasTensor, type RenasEncodingOptions, type RenasTensor } from '../encoders/renasTensor.js';
+import { nb201RenasTensor } from '../encoders/renasTensor201.js';
+import { loadNb201 } from '../loaders/cellJson.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { bestFoundCurve } from '../metrics/bestFound.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import { precisionAtK } from '../metrics/precisionAtK.js';
 import { spearmanRho } from '../metrics/spearmanRho.js';
-import { resolveRenasConfig, type RenasPredictorOverrides, type RenasPredictorState } from '../predictors/renas.js';
+import { renasBatching, resolveRenasConfig, type RenasLossKind, type RenasPredictorOverrides, type RenasPredictorState } from '../predictors/renas.js';
 import { argsortDescending } from '../predictors/types.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
+import type { Nb201Arch, Nb201Dataset } from '../spaces/nb201.js';
 import { runRenasFitTask } from './renasFitTask.js';
 
-/** Where a run's benchmark comes from: the data folder's 20k subset (or another copy of it), or a benchmark file the study wrote. */
-export type RenasBenchSource = { readonly kind: 'nb101-subset'; readonly path?: string } | { readonly kind: 'file'; readonly path: string };
+/**
+ * Where a run's benchmark comes from, which also fixes the tensor: the data
+ * folder's NAS-Bench-101 20k subset (or another copy of it), a NAS-Bench-101
+ * benchmark file the study wrote, or NAS-Bench-201 on one dataset (the data
+ * folder's cell zip or another source `loadNb201` reads).
+ */
+export type RenasBenchSource =
+  | { readonly kind: 'nb101-subset'; readonly path?: string }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'nb201'; readonly dataset: Nb201Dataset; readonly path?: string };
+
+/** A benchmark of either space with the tensor its runs encode it with. */
+export type RenasSpaceBench = { readonly bench: Benchmark<Nb101Spec>; readonly space: 'nb101' } | { readonly bench: Benchmark<Nb201Arch>; readonly space: 'nb201'; readonly dataset: Nb201Dataset };
 
 /** A benchmark file (what `writeRenasBenchFile` writes for a benchmark given in memory). */
 export interface RenasBenchFile {
@@ -50,7 +64,7 @@ export interface RenasRunOutput {
 }
 
 /** Loaded benchmarks, and their encodings per encoding option set, once per thread. */
-const benches = new Map<string, Promise<Benchmark<Nb101Spec>>>();
+const benches = new Map<string, Promise<RenasSpaceBench>>();
 const encodings = new Map<string, Promise<Float32Array>>();
 
 function sourceId(source: RenasBenchSource): string {
@@ -59,18 +73,24 @@ function sourceId(source: RenasBenchSource): string {
 
 /** Makes a benchmark given in memory available to runs in this thread under `source` (no file read). */
 export function provideRenasBench(source: RenasBenchSource, bench: Benchmark<Nb101Spec>): void {
-  if (!benches.has(sourceId(source))) benches.set(sourceId(source), Promise.resolve(bench));
+  if (!benches.has(sourceId(source))) benches.set(sourceId(source), Promise.resolve({ bench, space: 'nb101' }));
 }
 
-async function loadSource(source: RenasBenchSource): Promise<Benchmark<Nb101Spec>> {
-  if (source.kind === 'nb101-subset') return loadNb101Subset(source.path ? { path: source.path } : {});
+async function loadSource(source: RenasBenchSource): Promise<RenasSpaceBench> {
+  if (source.kind === 'nb101-subset') return { bench: await loadNb101Subset(source.path ? { path: source.path } : {}), space: 'nb101' };
+  if (source.kind === 'nb201') return { bench: await loadNb201({ dataset: source.dataset, ...(source.path ? { source: source.path } : {}) }), space: 'nb201', dataset: source.dataset };
   let file: RenasBenchFile;
   try {
     file = fromWireText<RenasBenchFile>(readFileSync(source.path, 'utf8'));
   } catch (err) {
     throw new Error(`ReNAS run: cannot read the benchmark file ${source.path} (${(err as Error).message}); a queue worker needs the data folder's subset, or this file at the same path`);
   }
-  return createBenchmark(file.name, file.records);
+  return { bench: createBenchmark(file.name, file.records), space: 'nb101' };
+}
+
+/** The tensor runs on `loaded` encode with (NAS-Bench-101's under `encoding`). */
+export function renasTensorOf(loaded: RenasSpaceBench, encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING): RenasTensor<Nb101Spec> | RenasTensor<Nb201Arch> {
+  return loaded.space === 'nb201' ? nb201RenasTensor(loaded.dataset) : nb101RenasTensor(encoding);
 }
 
 /** A promise cached under `id` until it rejects. */
@@ -84,30 +104,38 @@ function memo<T>(cache: Map<string, Promise<T>>, id: string, make: () => Promise
   return hit;
 }
 
-/** The benchmark of `source` and its encodings under `encoding`, loaded and encoded once per thread. */
+/** The benchmark of `source`, its tensor and its encodings (under `encoding` for NAS-Bench-101), loaded and encoded once per thread. */
 export async function renasBench(
   source: RenasBenchSource,
   encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING,
-): Promise<{ bench: Benchmark<Nb101Spec>; encoded: Float32Array }> {
-  const bench = await memo(benches, sourceId(source), () => loadSource(source));
-  const encoded = await memo(encodings, `${sourceId(source)} ${JSON.stringify(encoding)}`, async () => encodeBenchmark(bench.all(), encoding));
-  return { bench, encoded };
+): Promise<{ bench: Benchmark<Nb101Spec> | Benchmark<Nb201Arch>; tensor: RenasTensor<Nb101Spec> | RenasTensor<Nb201Arch>; encoded: Float32Array }> {
+  const loaded = await memo(benches, sourceId(source), () => loadSource(source));
+  const tensor = renasTensorOf(loaded, encoding);
+  const encoded = await memo(encodings, `${sourceId(source)} ${tensor.name} ${JSON.stringify(encoding)}`, async () =>
+    encodeRenasArchs(tensor as RenasTensor<unknown>, (loaded.bench.all() as readonly BenchRecord<unknown>[]).map((r) => r.arch)),
+  );
+  return { bench: loaded.bench, tensor, encoded };
 }
 
 /** Fits one run's predictor and measures it (the task function of the ReNAS study). */
 export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext): Promise<RenasRunOutput> {
-  const { bench, encoded } = await renasBench(task.bench, resolveRenasConfig(task.predictor).encoding);
+  const { bench, tensor, encoded } = await renasBench(task.bench, resolveRenasConfig(task.predictor).encoding);
   context?.signal.throwIfAborted();
   const truth = bench.metric(task.target);
   const trainIndices = renasTrainIndices(bench.size, task.seed, task.trainSize);
-  const outcome = await runRenasFitTask(encoded, bench.size, {
-    seed: task.seed,
-    trainIndices,
-    trainTargets: Float64Array.from(trainIndices, (i) => truth[i]!),
-    predictor: task.predictor,
-    returnState: task.returnState,
-  });
-  const ids = bench.all().map((r) => r.id);
+  const outcome = await runRenasFitTask(
+    encoded,
+    bench.size,
+    {
+      seed: task.seed,
+      trainIndices,
+      trainTargets: Float64Array.from(trainIndices, (i) => truth[i]!),
+      predictor: task.predictor,
+      returnState: task.returnState,
+    },
+    tensor as RenasTensor<unknown>,
+  );
+  const ids = (bench.all() as readonly BenchRecord<unknown>[]).map((r) => r.id);
   const metrics = evaluateRenasRun(truth, ids, trainIndices, outcome.predictions, task.topK, createRng(`renas424/random/${task.seed}/${task.trainSize}`));
   const report = outcome.report;
   const run: Renas424RunResult = {
@@ -182,16 +210,46 @@ export interface Renas424RunResult {
   readonly fitSeconds: number;
 }
 
+/** Where one run sits: its seed, size, loss, epochs and predictor settings (loss and epochs are per run). */
+export interface RenasRunCoordinates {
+  readonly seed: number;
+  readonly trainSize: number;
+  readonly lossKind: RenasLossKind;
+  readonly epochs: number;
+  readonly predictor: Omit<RenasPredictorOverrides, 'lossKind' | 'epochs'>;
+}
+
+/**
+ * The identity of one ReNAS run, the engine's cache key: everything its
+ * result depends on (the benchmark, hence the tensor; the resolved predictor
+ * config) and nothing that only affects speed. Batch settings that cut this
+ * N the same way are the same run (e.g. any batch size ≥ N is one full batch).
+ */
+export function renasRunKey(study: string, measure: { readonly target: string; readonly topK: number }, bench: { readonly name: string; readonly size: number }, run: RenasRunCoordinates) {
+  const { predictBatch: _memoryOnly, ...resolved } = resolveRenasConfig({ ...run.predictor, lossKind: run.lossKind, epochs: run.epochs });
+  const batchSize = Math.min(resolved.batchSize, run.trainSize);
+  const cutsAlike = renasBatching({ batchSize, batchSplit: 'dataloader' }, run.trainSize).bounds.join() === renasBatching({ batchSize, batchSplit: resolved.batchSplit }, run.trainSize).bounds.join();
+  const predictor = { ...resolved, batchSize, batchSplit: cutsAlike ? 'dataloader' : resolved.batchSplit };
+  return {
+    study,
+    version: 2,
+    benchmark: { name: bench.name, size: bench.size },
+    target: measure.target,
+    topK: measure.topK,
+    seed: run.seed,
+    trainSize: run.trainSize,
+    predictor,
+  };
+}
+
 /** Which subset rows a run trains on: `trainSize` distinct rows drawn from (seed, size) alone. */
 export function renasTrainIndices(benchSize: number, seed: number, trainSize: number): Int32Array {
   return createRng(`renas424/train/${seed}/${trainSize}`).sampleIndices(benchSize, trainSize);
 }
 
-/** Raw NCHW encodings of every record, one row after another. */
+/** Raw NCHW encodings of every NAS-Bench-101 record, one row after another. */
 export function encodeBenchmark(records: readonly BenchRecord<Nb101Spec>[], encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING): Float32Array {
-  const encoded = new Float32Array(records.length * RENAS_FEATURES);
-  records.forEach((r, i) => encodeRenasTensor(r.arch, encoded, i * RENAS_FEATURES, encoding));
-  return encoded;
+  return encodeRenasArchs(nb101RenasTensor(encoding), records.map((r) => r.arch));
 }
 
 /** Share of `values` strictly greater than `v`. */

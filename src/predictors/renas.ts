@@ -41,13 +41,14 @@ import type { BenchRecord, FitOptions, FitReport, Predictor, Rng } from '../core
 import { checkField, checkOneOf, POSITIVE_INTEGER } from '../core/checks.js';
 import {
   DEFAULT_RENAS_ENCODING,
-  RENAS_CHANNELS,
-  RENAS_FEATURES,
-  RENAS_SIDE,
   RenasStandardizer,
-  encodeRenasBatch,
+  encodeRenasArchs,
   fitStandardizer,
+  nb101RenasTensor,
+  renasFeatures,
   type RenasEncodingOptions,
+  type RenasTensor,
+  type RenasTensorShape,
 } from '../encoders/renasTensor.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
@@ -205,6 +206,8 @@ export function meanSquaredError(scores: tf.Tensor1D, targets: tf.Tensor1D): tf.
 export interface RenasPredictorState {
   readonly seed: number;
   readonly config: RenasPredictorConfig;
+  /** The tensor the net was fitted on (`RenasTensor.name` and shape; absent in states written before NAS-Bench-201: nb101). */
+  readonly tensor?: { readonly name: string; readonly shape: RenasTensorShape };
   readonly standardizer: { readonly mean: Float32Array; readonly scale: Float32Array };
   readonly targetShift: number;
   readonly targetScale: number;
@@ -222,16 +225,21 @@ export interface RenasFitReport extends FitReport {
   readonly seconds: number;
 }
 
-/** Gathers rows `indices[from..to)` of a [N, 931] array into `out`. */
-function gatherRows(source: Float32Array, indices: ArrayLike<number>, from: number, to: number, out: Float32Array): Float32Array {
+/** Gathers rows `indices[from..to)` of a [N, features] array into `out`. */
+function gatherRows(source: Float32Array, features: number, indices: ArrayLike<number>, from: number, to: number, out: Float32Array): Float32Array {
   for (let k = from; k < to; k++) {
     const i = indices[k]!;
-    out.set(source.subarray(i * RENAS_FEATURES, (i + 1) * RENAS_FEATURES), (k - from) * RENAS_FEATURES);
+    out.set(source.subarray(i * features, (i + 1) * features), (k - from) * features);
   }
   return out;
 }
 
-export class RenasPredictor implements Predictor<Nb101Spec> {
+/**
+ * The ReNAS predictor on the tensor of one search space: NAS-Bench-101's
+ * 19x7x7 (`config.encoding` picks its encoder's switches) unless another
+ * `RenasTensor` is given, e.g. `nb201RenasTensor(dataset)`.
+ */
+export class RenasPredictor<A = Nb101Spec> implements Predictor<A> {
   readonly name: string;
   readonly requires = [] as const;
   readonly config: RenasPredictorConfig;
@@ -240,30 +248,42 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
   /** MSE: training target mean / std used to map scores back to target units. */
   targetShift = 0;
   targetScale = 1;
+  readonly tensor: RenasTensor<A>;
+  /** Floats per encoded architecture of `tensor`. */
+  readonly features: number;
   private net: RenasNet | undefined;
   private readonly rng: Rng;
 
   constructor(
     readonly seed: number,
     config: RenasPredictorOverrides = {},
+    tensor?: RenasTensor<A>,
   ) {
     this.config = resolveRenasConfig(config);
+    if (tensor && tensor.name !== 'nb101' && JSON.stringify(this.config.encoding) !== JSON.stringify(DEFAULT_RENAS_ENCODING)) {
+      throw new RangeError(
+        `ReNAS config: encoding ${JSON.stringify(this.config.encoding)} switches the NAS-Bench-101 encoder and has no meaning for the ${tensor.name} tensor; leave it at the default`,
+      );
+    }
+    this.tensor = tensor ?? (nb101RenasTensor(this.config.encoding) as unknown as RenasTensor<A>);
+    this.features = renasFeatures(this.tensor.shape);
     this.name = this.config.lossKind === 'ranking' ? 'renas' : 'renas-mse';
     this.rng = createRng(`renas-predictor/${seed}`);
   }
 
-  async fit(archs: readonly BenchRecord<Nb101Spec>[], targets: ArrayLike<number>, opts: FitOptions = {}): Promise<RenasFitReport> {
+  async fit(archs: readonly BenchRecord<A>[], targets: ArrayLike<number>, opts: FitOptions = {}): Promise<RenasFitReport> {
     if (archs.length !== targets.length) throw new RangeError(`ReNAS fit: ${archs.length} architectures but ${targets.length} targets`);
-    const encoded = encodeRenasBatch(archs.map((r) => r.arch), undefined, this.config.encoding);
+    const encoded = encodeRenasArchs(this.tensor, archs.map((r) => r.arch));
     return this.fitEncoded(encoded, targets, opts);
   }
 
-  /** `fit` on already encoded (raw NCHW, [N, 19, 7, 7]) architectures. */
+  /** `fit` on already encoded (raw NCHW, e.g. [N, 19, 7, 7]) architectures. */
   async fitEncoded(encoded: Float32Array, targets: ArrayLike<number>, opts: FitOptions = {}): Promise<RenasFitReport> {
     const n = targets.length;
+    const features = this.features;
     if (n < 2) throw new RangeError(`ReNAS fit: need at least 2 training architectures, got ${n}`);
-    if (encoded.length !== n * RENAS_FEATURES) {
-      throw new RangeError(`ReNAS fit: ${encoded.length} floats for ${n} architectures (expected ${n * RENAS_FEATURES})`);
+    if (encoded.length !== n * features) {
+      throw new RangeError(`ReNAS fit: ${encoded.length} floats for ${n} architectures (expected ${n * features} of the ${this.tensor.name} tensor)`);
     }
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(targets[i]!)) throw new RangeError(`ReNAS fit: target ${i} is ${targets[i]}, expected a finite number`);
@@ -271,7 +291,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
     const started = performance.now();
     const config = this.config;
     this.disposeNet();
-    this.standardizer = fitStandardizer(encoded, n);
+    this.standardizer = fitStandardizer(encoded, n, this.tensor.shape);
     const inputs = this.standardizer.applyToNhwc(encoded, n);
     const y = Float64Array.from(targets);
     let trainTargets = Float32Array.from(y);
@@ -286,12 +306,12 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
       this.targetScale = 1;
     }
 
-    const net = new RenasNet(this.rng.fork('init'), { bnMomentum: config.bnMomentum, bnEpsilon: config.bnEpsilon, conv2Padding: config.conv2Padding });
+    const net = this.newNet();
     this.net = net;
     const optimizer = tf.train.adam(config.learningRate);
     const { batchSize, steps: stepsPerEpoch, bounds } = renasBatching(config, n);
     const shuffleRng = this.rng.fork('batches');
-    const batchBuffer = new Float32Array(batchSize * RENAS_FEATURES);
+    const batchBuffer = new Float32Array(batchSize * features);
     const fullBatch = stepsPerEpoch === 1;
     // A full batch is the same tensor every epoch: build it (and its pair matrices) once.
     const fixed = fullBatch ? this.batchTensors(inputs, trainTargets, n) : undefined;
@@ -322,7 +342,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
           const from = bounds[step]!;
           const to = bounds[step + 1]!;
           const batch =
-            fixed ?? this.batchTensors(gatherRows(inputs, order!, from, to, batchBuffer), Float32Array.from({ length: to - from }, (_, k) => trainTargets[order![k + from]!]!), to - from);
+            fixed ?? this.batchTensors(gatherRows(inputs, features, order!, from, to, batchBuffer), Float32Array.from({ length: to - from }, (_, k) => trainTargets[order![k + from]!]!), to - from);
           const { loss, scores, grads } = this.gradients(net, batch);
           lossSum += loss * (to - from);
           for (let k = from; k < to; k++) {
@@ -380,7 +400,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
 
   private batchTensors(nhwc: Float32Array, targets: Float32Array, count: number) {
     return tf.tidy(() => {
-      const x = tf.tensor4d(nhwc.subarray(0, count * RENAS_FEATURES), [count, RENAS_SIDE, RENAS_SIDE, RENAS_CHANNELS]);
+      const x = this.inputTensor(nhwc, count);
       const t = tf.tensor1d(targets.subarray(0, count));
       if (this.config.lossKind === 'mse') {
         return { x, targets: t, sign: tf.zeros([1, 1]) as tf.Tensor2D, weight: tf.zeros([1, 1]) as tf.Tensor2D, weightSum: 0 };
@@ -419,26 +439,27 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
     return { loss, scores, grads };
   }
 
-  async predict(archs: readonly BenchRecord<Nb101Spec>[]): Promise<Float32Array> {
+  async predict(archs: readonly BenchRecord<A>[]): Promise<Float32Array> {
     const out = new Float32Array(archs.length);
     const chunk = this.config.predictBatch;
-    const buffer = new Float32Array(Math.min(chunk, archs.length) * RENAS_FEATURES);
+    const features = this.features;
+    const buffer = new Float32Array(Math.min(chunk, archs.length) * features);
     for (let start = 0; start < archs.length; start += chunk) {
       const end = Math.min(archs.length, start + chunk);
       const count = end - start;
-      encodeRenasBatch(
+      encodeRenasArchs(
+        this.tensor,
         archs.slice(start, end).map((r) => r.arch),
-        buffer.subarray(0, count * RENAS_FEATURES),
-        this.config.encoding,
+        buffer.subarray(0, count * features),
       );
-      out.set(this.predictEncoded(buffer.subarray(0, count * RENAS_FEATURES), count), start);
+      out.set(this.predictEncoded(buffer.subarray(0, count * features), count), start);
       if (end < archs.length) await new Promise((resolve) => setImmediate(resolve));
     }
     return out;
   }
 
   /**
-   * Scores of `count` raw NCHW encodings (`encodeRenasBatch` output), in one
+   * Scores of `count` raw NCHW encodings (`encodeRenasArchs` output), in one
    * inference pass: the streaming path for ranking the whole space. Higher
    * is better; MSE scores are in target units.
    */
@@ -446,12 +467,13 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
     const net = this.net;
     const standardizer = this.standardizer;
     if (!net || !standardizer) throw new Error(`${this.name}: predict called before fit`);
-    if (encoded.length < count * RENAS_FEATURES) {
-      throw new RangeError(`${this.name}: ${encoded.length} floats cannot hold ${count} encoded architectures`);
+    const features = this.features;
+    if (encoded.length < count * features) {
+      throw new RangeError(`${this.name}: ${encoded.length} floats cannot hold ${count} encoded architectures of the ${this.tensor.name} tensor`);
     }
     if (count === 0) return new Float32Array(0);
-    const nhwc = standardizer.applyToNhwc(encoded, count, nhwcScratch && nhwcScratch.length >= count * RENAS_FEATURES ? nhwcScratch : undefined);
-    const scores = tf.tidy(() => net.forwardInfer(tf.tensor4d(nhwc.subarray(0, count * RENAS_FEATURES), [count, RENAS_SIDE, RENAS_SIDE, RENAS_CHANNELS])));
+    const nhwc = standardizer.applyToNhwc(encoded, count, nhwcScratch && nhwcScratch.length >= count * features ? nhwcScratch : undefined);
+    const scores = tf.tidy(() => net.forwardInfer(this.inputTensor(nhwc, count)));
     const values = scores.dataSync() as Float32Array;
     scores.dispose();
     const out = new Float32Array(count);
@@ -474,6 +496,7 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
     return {
       seed: this.seed,
       config: { ...this.config },
+      tensor: { name: this.tensor.name, shape: { ...this.tensor.shape } },
       standardizer: { mean: this.standardizer.mean.slice(), scale: this.standardizer.scale.slice() },
       targetShift: this.targetShift,
       targetScale: this.targetScale,
@@ -481,11 +504,19 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
     };
   }
 
-  /** A fitted predictor rebuilt from `exportState()` (in any thread). */
-  static fromState(state: RenasPredictorState): RenasPredictor {
-    const predictor = new RenasPredictor(state.seed, state.config);
-    const { bnMomentum, bnEpsilon, conv2Padding } = predictor.config;
-    const net = new RenasNet(predictor.rng.fork('init'), { bnMomentum, bnEpsilon, conv2Padding });
+  /**
+   * A fitted predictor rebuilt from `exportState()` (in any thread). A state
+   * fitted on another tensor than NAS-Bench-101's needs that tensor again
+   * (`tensor`, checked by name and shape).
+   */
+  static fromState<A = Nb101Spec>(state: RenasPredictorState, tensor?: RenasTensor<A>): RenasPredictor<A> {
+    const fitted = state.tensor ?? { name: 'nb101', shape: nb101RenasTensor().shape };
+    if (!tensor && fitted.name !== 'nb101') throw new Error(`RenasPredictor.fromState: the state was fitted on the ${fitted.name} tensor; pass that tensor`);
+    if (tensor && (tensor.name !== fitted.name || JSON.stringify(tensor.shape) !== JSON.stringify(fitted.shape))) {
+      throw new Error(`RenasPredictor.fromState: the state was fitted on the ${fitted.name} tensor ${JSON.stringify(fitted.shape)}, not ${tensor.name} ${JSON.stringify(tensor.shape)}`);
+    }
+    const predictor = new RenasPredictor<A>(state.seed, state.config, tensor);
+    const net = predictor.newNet();
     try {
       net.restore(state.variables);
     } catch (err) {
@@ -493,10 +524,22 @@ export class RenasPredictor implements Predictor<Nb101Spec> {
       throw err;
     }
     predictor.net = net;
-    predictor.standardizer = new RenasStandardizer(Float32Array.from(state.standardizer.mean), Float32Array.from(state.standardizer.scale));
+    predictor.standardizer = new RenasStandardizer(Float32Array.from(state.standardizer.mean), Float32Array.from(state.standardizer.scale), predictor.tensor.shape);
     predictor.targetShift = state.targetShift;
     predictor.targetScale = state.targetScale;
     return predictor;
+  }
+
+  /** A fresh network for this predictor's tensor (initialised from the predictor's seed). */
+  private newNet(): RenasNet {
+    const { bnMomentum, bnEpsilon, conv2Padding } = this.config;
+    return new RenasNet(this.rng.fork('init'), { bnMomentum, bnEpsilon, conv2Padding, input: this.tensor.shape });
+  }
+
+  /** NHWC input tensor [count, side, side, channels] of the first `count` rows of `nhwc`. */
+  private inputTensor(nhwc: Float32Array, count: number): tf.Tensor4D {
+    const { channels, side } = this.tensor.shape;
+    return tf.tensor4d(nhwc.subarray(0, count * this.features), [count, side, side, channels]);
   }
 
   private disposeNet(): void {

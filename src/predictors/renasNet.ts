@@ -6,7 +6,9 @@
  * conv2 has padding 1 in the official code (`conv2Padding: 'same'`: flatten
  * 7·7·128 = 6,272, 813,615 parameters); `'valid'` (flatten 5·5·128 = 3,200,
  * 444,975 parameters) is what this project used before the audit, kept as
- * a measured switch.
+ * a measured switch. Other tensors (NAS-Bench-201's 31x4x4,
+ * encoders/renasTensor201.ts) keep the layers and widths, with conv1 at twice
+ * the input channels (31→62) and the flatten at side²·128.
  *
  * Initialisation follows PyTorch's defaults (the official code is PyTorch):
  * weights and biases U(−1/√fanIn, 1/√fanIn), BN scale 1 / offset 0, drawn
@@ -26,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/types.js';
-import { RENAS_CHANNELS, RENAS_SIDE } from '../encoders/renasTensor.js';
+import { RENAS_NB101_SHAPE, type RenasTensorShape } from '../encoders/renasTensor.js';
 
 export type RenasConv2Padding = 'same' | 'valid';
 
@@ -34,9 +36,10 @@ export interface RenasNetOptions {
   readonly bnMomentum: number;
   readonly bnEpsilon: number;
   readonly conv2Padding: RenasConv2Padding;
+  /** The input tensor (default NAS-Bench-101's 19 x 7 x 7); conv1 has twice its channels, as 19 → 38 in the official net. */
+  readonly input?: RenasTensorShape;
 }
 
-const C1 = 38;
 const C2 = 128;
 const FC1 = 120;
 const FC2 = 84;
@@ -170,6 +173,9 @@ export class RenasNet {
   private pendingStats: { mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }[] = [];
   /** Side of conv2's output (7 with padding, 5 without) and the flatten width. */
   private readonly side2: number;
+  readonly input: RenasTensorShape;
+  /** conv1's output channels (2 × input channels: 38 for NAS-Bench-101). */
+  private readonly c1: number;
   private readonly flat: number;
 
   constructor(
@@ -179,7 +185,15 @@ export class RenasNet {
     if (options.conv2Padding !== 'same' && options.conv2Padding !== 'valid') {
       throw new RangeError(`RenasNet: conv2Padding must be 'same' or 'valid', got ${JSON.stringify(options.conv2Padding)}`);
     }
-    this.side2 = options.conv2Padding === 'same' ? RENAS_SIDE : RENAS_SIDE - 2;
+    const input = options.input ?? RENAS_NB101_SHAPE;
+    const minSide = options.conv2Padding === 'same' ? 1 : 3;
+    if (!(Number.isInteger(input.channels) && input.channels >= 1 && Number.isInteger(input.side) && input.side >= minSide)) {
+      throw new RangeError(`RenasNet: input must have integer channels ≥ 1 and side ≥ ${minSide} (conv2Padding ${options.conv2Padding}), got ${JSON.stringify(input)}`);
+    }
+    this.input = { channels: input.channels, side: input.side };
+    this.c1 = 2 * input.channels;
+    const C1 = this.c1;
+    this.side2 = options.conv2Padding === 'same' ? input.side : input.side - 2;
     this.flat = this.side2 * this.side2 * C2;
     const uniform = (shape: number[], fanIn: number, name: string): tf.Variable => {
       const bound = 1 / Math.sqrt(fanIn);
@@ -190,7 +204,7 @@ export class RenasNet {
     };
     const constant = (size: number, value: number, trainable: boolean, name: string): tf.Variable =>
       tf.variable(tf.fill([size], value), trainable, `${name}_${variableCounter++}`);
-    this.w1 = uniform([3, 3, RENAS_CHANNELS, C1], 9 * RENAS_CHANNELS, 'renas_conv1');
+    this.w1 = uniform([3, 3, input.channels, C1], 9 * input.channels, 'renas_conv1');
     this.g1 = constant(C1, 1, true, 'renas_bn1_gamma');
     this.b1 = constant(C1, 0, true, 'renas_bn1_beta');
     this.w2 = uniform([3, 3, C1, C2], 9 * C1, 'renas_conv2');
@@ -234,7 +248,7 @@ export class RenasNet {
       };
     });
     let h: tf.Tensor4D = conv1(this.w1);
-    h = tf.reshape(tf.relu(this.bnTrain(tf.reshape(h, [-1, C1]), this.g1, this.b1)), [batch, RENAS_SIDE, RENAS_SIDE, C1]);
+    h = tf.reshape(tf.relu(this.bnTrain(tf.reshape(h, [-1, this.c1]), this.g1, this.b1)), [batch, this.input.side, this.input.side, this.c1]);
     // 'same': zero-pad, then the valid conv (its input gradient is sliced back by tf.pad's gradient).
     h = conv2Op(this.options.conv2Padding === 'same' ? (tf.pad(h, PAD1) as tf.Tensor4D) : h, this.w2);
     const z = tf.relu(this.bnTrain(tf.reshape(h, [-1, C2]), this.g2, this.b2));

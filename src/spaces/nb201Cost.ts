@@ -52,6 +52,37 @@ const CONV_KERNEL: Readonly<Partial<Record<(typeof NB201_OPS)[number], number>>>
   nor_conv_3x3: 3,
 };
 
+/**
+ * Parameters and FLOPs of one cell op (an edge) at `channels` channels on a
+ * `size` x `size` map, in the convention above: nor_conv_kxk has k²·C² conv
+ * weights plus 2·C BN parameters and k²·C²·size² multiply-accumulates; skip,
+ * avg-pool and none count zero.
+ */
+export function nb201OpCost(op: number, channels: number, size: number): { readonly params: number; readonly flops: number } {
+  const k = CONV_KERNEL[NB201_OPS[op]!];
+  if (k === undefined) return { params: 0, flops: 0 };
+  const weights = channels * channels * k * k;
+  return { params: weights + 2 * channels, flops: weights * size * size };
+}
+
+/** One cell of the network: its stage, channels and map size. */
+export interface Nb201CellSite {
+  readonly stage: number;
+  readonly channels: number;
+  readonly size: number;
+}
+
+/** Every searched cell of the network in order (stage-major; the reduction blocks are not cells): 15 for NAS-Bench-201. */
+export function nb201CellSites(network: Nb201Network | Nb201Dataset): Nb201CellSite[] {
+  const net = typeof network === 'string' ? NB201_NETWORKS[network] : network;
+  if (!net) throw new Error(`nb201CellSites: unknown dataset ${JSON.stringify(network)}; expected one of ${Object.keys(NB201_NETWORKS).join(', ')}`);
+  const sites: Nb201CellSite[] = [];
+  for (let stage = 0; stage < 3; stage++) {
+    for (let cell = 0; cell < net.cellsPerStage; cell++) sites.push({ stage, channels: net.channels * 2 ** stage, size: net.inputSize / 2 ** stage });
+  }
+  return sites;
+}
+
 /** Parameters and FLOPs of the whole network for `arch`, on a dataset's network or a given geometry. */
 export function nb201Cost(arch: Nb201Arch, network: Nb201Network | Nb201Dataset): Nb201Cost {
   validateNb201Arch(arch);
@@ -87,11 +118,9 @@ export function nb201Cost(arch: Nb201Arch, network: Nb201Network | Nb201Dataset)
     }
     for (let cell = 0; cell < net.cellsPerStage; cell++) {
       for (const op of arch) {
-        const k = CONV_KERNEL[NB201_OPS[op]!];
-        if (k !== undefined) {
-          conv(c, c, k, size);
-          bn(c);
-        }
+        const cost = nb201OpCost(op, c, size);
+        params += cost.params;
+        flops += cost.flops;
       }
     }
   }

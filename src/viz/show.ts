@@ -40,9 +40,16 @@ export interface ShowOptions {
    * (`0` | `mime` | `html`).
    */
   interactive?: InteractiveView | false;
-  /** PNG pixel density (default 2: sharp on high-DPI screens, shown at the figure's CSS size). */
+  /**
+   * PNG pixel density (default 2: sharp on high-DPI screens, shown at the
+   * figure's CSS size). Without an explicit scale a 2× PNG over
+   * `MAX_DEFAULT_PNG_BYTES` (a dense scatter) is rendered again at 1×.
+   */
   scale?: number;
 }
+
+/** Largest default-scale PNG kept at 2×: executed notebooks and the committed report pages stay small. */
+export const MAX_DEFAULT_PNG_BYTES = 1024 * 1024;
 
 export type InteractiveView = 'mime' | 'html';
 
@@ -174,8 +181,12 @@ export async function show(fig: PlotlyFigure, opts: ShowOptions = {}): Promise<v
   checkFigure(fig, 'show');
   const view = opts.interactive ?? interactiveViewFromEnv();
   const path = figurePath(fig, opts.saveAs);
-  const scale = opts.scale ?? 2;
-  const png = await renderFigure(fig, { format: 'png', scale });
+  let scale = opts.scale ?? 2;
+  let png = await renderFigure(fig, { format: 'png', scale });
+  if (opts.scale === undefined && png.length > MAX_DEFAULT_PNG_BYTES) {
+    scale = 1;
+    png = await renderFigure(fig, { format: 'png', scale });
+  }
   if (extname(path).toLowerCase() === '.png') writeFileAtomic(path, png);
   else await save(fig, path, { scale });
 
