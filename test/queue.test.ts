@@ -141,6 +141,7 @@ describe('queue executor (BullMQ on a private redis-server)', { skip }, () => {
       predictor: { epochs: 6, hidden: 8, batchSize: 4, rerankTop: 10 },
       bts: { initialFraction: 0.3, stages: 2, stageRerankTop: 5 },
       correlationSample: 40,
+      scorings: ['search'],
       executor: exec,
       cacheDir: join(tmp, `sweep-${name}`),
       sources: { 'nb201-cifar10': cells },

@@ -34,6 +34,8 @@ function testConfig(overrides: Partial<SiameseSweepConfig> = {}): SiameseSweepCo
   return {
     seed: 'test',
     repeats: 2,
+    // The runner tests below pin the search scoring; the official one has its own tests.
+    scorings: ['search'],
     series: [
       {
         id: 'fixed-n',
@@ -187,7 +189,7 @@ describe('siamese N/K sweep runner', () => {
 
   test('a failing run names itself and stops the sweep', async () => {
     const config = testConfig({ executor: { kind: 'pool', threads: 2 }, sources: { 'nb201-cifar10': join(tmp, 'no-such-folder') } });
-    await assert.rejects(runSiameseSweep(config, { onProgress: false }), /run nb201-cifar10 \S+ N=10 K≤10 repeat 0 \(key [0-9a-f]{16}\): .*no-such-folder/);
+    await assert.rejects(runSiameseSweep(config, { onProgress: false }), /run nb201-cifar10 \S+ N=10 K≤10 repeat 0 \(search\) \(key [0-9a-f]{16}\): .*no-such-folder/);
   });
 
   test('mean best-found curve over repeats', () => {
@@ -207,6 +209,7 @@ describe('siamese sweep aggregation', () => {
   const row = (method: 'gcn' | 'random', N: number, K: number, repeat: number, best: number, tau: number | null): SweepRow => ({
     series: 'x',
     benchmark: 'nb201-cifar100',
+    scoring: 'search',
     method,
     N,
     K,

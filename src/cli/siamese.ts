@@ -4,7 +4,7 @@
  * --profile paper &`). Finished runs are cached, so a killed sweep resumes.
  */
 import { initBackend } from '../backend.js';
-import { runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig } from '../experiments/siameseSweep.js';
+import { checkSweepConfig, runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig, type SweepScoring } from '../experiments/siameseSweep.js';
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
@@ -21,6 +21,7 @@ export const SIAMESE_COMMAND: CommandSpec = {
   options: [
     PROFILE_OPTION,
     { name: 'repeats', value: 'N', help: 'repeats per point', default: `the profile's (paper: ${paper.repeats})` },
+    { name: 'scorings', value: 'official,search', help: 'scorings to run: official (the official code\'s budget and MaxAccs) and/or search (best of the N + K trained)', default: `the profile's (paper: ${paper.scorings.join(',')})` },
     { name: 'cache', value: 'DIR', help: 'results folder of the runs', default: '<resultsDir>/siamese-nk-sweep' },
     ...EXECUTOR_OPTIONS,
     { name: 'csv', value: 'FILE', help: 'also write one row per run and point (series, method, N, K, repeat, best, τ) as CSV' },
@@ -37,7 +38,16 @@ function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
   const defaults = siameseSweepDefaults(profileFromOptions(options));
   const repeats = integerOption(options, 'repeats', 1);
   const cacheDir = stringOption(options, 'cache');
-  return { ...defaults, ...(repeats !== undefined ? { repeats } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}), executor: executorFromOptions(options, defaults.executor) };
+  const scorings = stringOption(options, 'scorings')?.split(',').map((v) => v.trim()) as SweepScoring[] | undefined;
+  const config: SiameseSweepConfig = {
+    ...defaults,
+    ...(repeats !== undefined ? { repeats } : {}),
+    ...(scorings !== undefined ? { scorings } : {}),
+    ...(cacheDir !== undefined ? { cacheDir } : {}),
+    executor: executorFromOptions(options, defaults.executor),
+  };
+  checkSweepConfig(config);
+  return config;
 }
 
 /** `nas siamese <subcommand>`; returns the exit code. */
@@ -65,13 +75,13 @@ async function runSweep({ config, csv }: { config: SiameseSweepConfig; csv: stri
     `\n${stats.total} runs (${stats.cached} cached, ${stats.computed} computed) in ${stats.seconds.toFixed(0)} s\n\n` +
       tableToMarkdown(result.table, {
         title: 'Best test accuracy found: mean over repeats, 95 % CI',
-        columns: ['series', 'method', 'N', 'K', 'budget', 'repeats', 'mean', 'std', 'ciHalfWidth', 'kendallTau', 'spearmanRho'],
+        columns: ['series', 'scoring', 'method', 'N', 'K', 'budget', 'repeats', 'mean', 'std', 'ciHalfWidth', 'kendallTau', 'spearmanRho'],
         limit: 10_000,
       }) +
       '\n\n' +
       tableToMarkdown(paperComparison(result), {
         title: 'Published points (docs/PROTOCOLS.md §4) beside ours',
-        columns: ['series', 'budget', 'published', 'paper', 'ourMethod', 'N', 'K', 'ours', 'ci95', 'repeats', 'difference'],
+        columns: ['series', 'scoring', 'budget', 'published', 'paper', 'ourMethod', 'N', 'K', 'ours', 'ci95', 'repeats', 'difference'],
         limit: 10_000,
       }) +
       '\n',

@@ -74,6 +74,13 @@ export interface SearchResult {
   readonly queried: readonly string[];
   /** True target of each query, in query order. */
   readonly values: Float64Array;
+  /**
+   * Predictor-guided searchers that rank the whole benchmark: the first
+   * `topK` cells of that final ranking, training cells INCLUDED, with their
+   * true values. The official Siamese-NAS scoring (`MaxAccs`) is the running
+   * maximum along it; see `officialBestAt` in searchers/common.ts.
+   */
+  readonly ranking?: { readonly ids: readonly string[]; readonly values: Float64Array };
 }
 
 /** Picks which architectures to train, given a query budget. */

@@ -25,9 +25,12 @@ import { findDataPath } from '../loaders/dataFiles.js';
 import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
 import { findTinyNanoBench } from '../loaders/tinyNanoBench.js';
 import { bestFoundCurve, meanConfidenceInterval } from '../metrics/index.js';
+import { officialBestAt } from '../searchers/common.js';
 import {
+  OFFICIAL_UNTRAINED,
   SIAMESE_METHODS,
   SWEEP_BENCHMARKS,
+  SWEEP_SCORINGS,
   runSweepTask,
   type SiameseMethod,
   type SweepBenchmark,
@@ -35,14 +38,15 @@ import {
   type SweepPredictorSettings,
   type SweepRunConfig,
   type SweepRunResult,
+  type SweepScoring,
   type SweepTask,
 } from './siameseSweepTask.js';
 
-export { SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark } from './siameseSweepTask.js';
-export type { SiameseMethod, SweepBenchmark, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepTask };
+export { OFFICIAL_UNTRAINED, SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_SCORINGS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark, sweepSearchBudget } from './siameseSweepTask.js';
+export type { SiameseMethod, SweepBenchmark, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepScoring, SweepTask };
 
-/** Bump when a code change alters run results: older cached runs then no longer match. */
-export const SWEEP_VERSION = 1;
+/** Bump when a code change alters run results: older cached runs then no longer match (2: scoring, and the ranking head stored). */
+export const SWEEP_VERSION = 2;
 
 export interface SweepPoint {
   readonly N: number;
@@ -63,6 +67,8 @@ export interface SiameseSweepConfig {
   /** Root of every run's seed. */
   readonly seed: string;
   readonly repeats: number;
+  /** Scorings run and reported, each its own runs (`SWEEP_SCORINGS`; the paper comparison uses 'official'). */
+  readonly scorings: readonly SweepScoring[];
   readonly series: readonly SweepSeries[];
   readonly predictor: SweepPredictorSettings;
   readonly bts: SweepBtsSettings;
@@ -87,6 +93,7 @@ const PAPER_PROTOCOL = { repeats: 100, epochs: 200, hidden: 64, maxBudget: 210 }
 export function scaledDownNotes(config: SiameseSweepConfig): string[] {
   const notes: string[] = [];
   if (config.repeats < PAPER_PROTOCOL.repeats) notes.push(`${config.repeats} repeats per point (paper: ${PAPER_PROTOCOL.repeats})`);
+  if (!config.scorings.includes('official')) notes.push("without the official scoring (N − 3 trained, best of the top K of the ranking): no row is scored as the paper's");
   if (config.predictor.epochs !== PAPER_PROTOCOL.epochs) {
     notes.push(`predictor: ${config.predictor.epochs} epochs with the official 20/50/30 % + 3 schedule (paper: ${PAPER_PROTOCOL.epochs})`);
   }
@@ -108,17 +115,18 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One (series, method, point, repeat). */
+/** One (series, scoring, method, point, repeat). */
 export interface SweepRow {
   readonly series: string;
   readonly benchmark: SweepBenchmark;
+  readonly scoring: SweepScoring;
   readonly method: SiameseMethod;
   readonly N: number;
   readonly K: number;
-  /** N + K: architectures trained. */
+  /** N + K: the point's budget (official scoring trains N − 3 of it). */
   readonly budget: number;
   readonly repeat: number;
-  /** Best ground truth among the first N + K queries. */
+  /** The score at (N, K): best of the first K ranked cells (official) or of the N + K queries (search). */
   readonly best: number;
   readonly kendallTau: number | null;
   readonly spearmanRho: number | null;
@@ -126,10 +134,11 @@ export interface SweepRow {
   readonly fineSpearmanRho: number | null;
 }
 
-/** Repeats of one (series, method, point) summarised. */
+/** Repeats of one (series, scoring, method, point) summarised. */
 export interface SweepSummaryRow {
   readonly series: string;
   readonly benchmark: SweepBenchmark;
+  readonly scoring: SweepScoring;
   readonly method: SiameseMethod;
   readonly N: number;
   readonly K: number;
@@ -217,6 +226,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
       smoke: {
         seed: 'smoke',
         repeats: 2,
+        scorings: SWEEP_SCORINGS,
         series: [...fig6('cifar100', [50, 100], [50, 60]), ...fig7([{ N: 100, K: 5 }])],
         predictor: { epochs: 22, hidden: 16, batchSize: 8, rerankTop: 60 },
         bts: official,
@@ -225,11 +235,13 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
       },
       paper: {
         seed: 'paper',
-        repeats: 20,
+        repeats: 10,
+        scorings: SWEEP_SCORINGS,
         series: [...fig6('cifar100', [50, 75, 100, 125, 150, 200], [100, 150]), ...fig7([{ N: 100, K: 5 }])],
         // Measured on the 2-core machine (process CPU time of `nas siamese sweep --profile paper`): one repeat of
         // these series costs ≈ 285 CPU-seconds with 24 epochs (ranking all 15,614 cells, twice over for BTS, is a
-        // large part at small N), so 20 repeats take ≈ 47 min on 2 free cores; 200 epochs or CIFAR-10 as well would not fit.
+        // large part at small N), so 20 repeats took ≈ 47 min on 2 free cores; 10 repeats of each of the two
+        // scorings are as many runs (an official run trains 3 cells fewer). 200 epochs or CIFAR-10 as well would not fit.
         predictor: { epochs: 24, hidden: 64, batchSize: 8, rerankTop: 60 },
         bts: official,
         correlationSample: 2000,
@@ -238,6 +250,7 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
       full: {
         seed: 'full',
         repeats: 100,
+        scorings: SWEEP_SCORINGS,
         series: [
           ...fig6('cifar100', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
           ...fig6('cifar10', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
@@ -263,6 +276,9 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
 export function checkSweepConfig(config: SiameseSweepConfig): void {
   const where = 'siamese sweep config';
   checkField(where, 'repeats', config.repeats, POSITIVE_INTEGER);
+  if (!Array.isArray(config.scorings) || config.scorings.length === 0) throw new RangeError(`${where}: scorings must list at least one of ${SWEEP_SCORINGS.join(', ')}`);
+  for (const sc of config.scorings) checkOneOf(where, 'scorings[]', sc, SWEEP_SCORINGS);
+  if (new Set(config.scorings).size !== config.scorings.length) throw new RangeError(`${where}: scorings repeat: ${config.scorings.join(', ')}`);
   checkExecutorConfig(config.executor, `${where}: executor`);
   checkField(where, 'correlationSample', config.correlationSample, COUNT);
   for (const field of ['epochs', 'hidden', 'batchSize', 'rerankTop'] as const) checkField(where, `predictor.${field}`, config.predictor[field], POSITIVE_INTEGER);
@@ -279,6 +295,12 @@ export function checkSweepConfig(config: SiameseSweepConfig): void {
     for (const p of s.points) {
       checkField(where, `series ${s.id}: N`, p.N, { min: 1, max: NB201_SPACE_SIZE, integer: true });
       checkField(where, `series ${s.id}: K (at N = ${p.N})`, p.K, { min: 0, max: NB201_SPACE_SIZE - p.N, integer: true });
+      if (config.scorings.includes('official')) {
+        if (p.K < 1) throw new RangeError(`${where}: series ${s.id}: official scoring reads the ranking at K, so K must be ≥ 1 (point N = ${p.N}, K = ${p.K})`);
+        if (s.methods.some((m) => m !== 'random') && p.N <= OFFICIAL_UNTRAINED) {
+          throw new RangeError(`${where}: series ${s.id}: official scoring trains N − ${OFFICIAL_UNTRAINED} cells, so N must exceed ${OFFICIAL_UNTRAINED} (point N = ${p.N})`);
+        }
+      }
     }
   }
 }
@@ -301,6 +323,7 @@ export function sweepRunConfig(
   method: SiameseMethod,
   N: number,
   repeat: number,
+  scoring: SweepScoring,
 ): SweepRunConfig {
   const usesPredictor = method !== 'random';
   return {
@@ -312,6 +335,7 @@ export function sweepRunConfig(
     N,
     repeat,
     seed: String(config.seed),
+    scoring,
     predictor: usesPredictor ? { ...config.predictor } : undefined,
     bts: method === 'siams+nsam+bts' ? { ...config.bts } : undefined,
     correlationSample: usesPredictor ? config.correlationSample : 0,
@@ -340,8 +364,10 @@ export function planSweep(config: SiameseSweepConfig): { tasks: SweepTask[]; ski
   const tasks: SweepTask[] = [];
   // Repeat-major order: a sweep stopped half-way has every point at a similar number of repeats.
   for (let repeat = 0; repeat < config.repeats; repeat++) {
-    for (const { benchmark, method, N, K } of maxK.values()) {
-      tasks.push({ config: sweepRunConfig(config, benchmark, method, N, repeat), K });
+    for (const scoring of config.scorings) {
+      for (const { benchmark, method, N, K } of maxK.values()) {
+        tasks.push({ config: sweepRunConfig(config, benchmark, method, N, repeat, scoring), K });
+      }
     }
   }
   return { tasks, skipped };
@@ -355,7 +381,7 @@ export function defaultCacheDir(): string {
 
 function describeTask(task: SweepTask): string {
   const c = task.config;
-  return `${c.benchmark} ${c.method} N=${c.N} K≤${task.K} repeat ${c.repeat}`;
+  return `${c.benchmark} ${c.method} N=${c.N} K≤${task.K} repeat ${c.repeat} (${c.scoring})`;
 }
 
 /**
@@ -374,7 +400,7 @@ export async function runSiameseSweep(config: SiameseSweepConfig, options: RunOp
       local: runSweepTask,
       // A cached run that went to a smaller K than now asked for is redone (and overwritten).
       accept: (spec, hit) => hit.K >= spec.task.K,
-      check: (r) => missingFields(r, ['N', 'K', 'queried', 'values', 'initialCount', 'kendallTau']),
+      check: (r) => missingFields(r, ['N', 'K', 'queried', 'values', 'initialCount', 'ranking', 'kendallTau']),
     },
     {
       executor: config.executor,
@@ -397,29 +423,49 @@ export async function runSiameseSweep(config: SiameseSweepConfig, options: RunOp
 
 // ---------------------------------------------------------------- results
 
-/** Tidy rows: every requested point of every series, one row per repeat, read off the run covering it. */
+/**
+ * The score of `run` at K under its scoring: official — the best of the
+ * first K ranked cells (random search: of its first K random cells); search
+ * — the best of its first N + K queries.
+ */
+export function sweepScore(run: Pick<SweepRun, 'config' | 'result' | 'bestFound'>, K: number): number {
+  const { config, result } = run;
+  const where = `siamese sweep: run ${config.benchmark} ${config.method} N=${config.N} repeat ${config.repeat} (${config.scoring})`;
+  if (config.scoring === 'official') {
+    if (config.method === 'random') {
+      if (result.values.length < K) throw new Error(`${where} has ${result.values.length} random cells, the point needs K = ${K}`);
+      return run.bestFound[K - 1]!;
+    }
+    if (!result.ranking) throw new Error(`${where} has no ranking to score`);
+    return officialBestAt({ values: result.ranking }, K);
+  }
+  const budget = config.N + K;
+  if (result.values.length < budget) throw new Error(`${where} has ${result.values.length} queries, the point needs ${budget}`);
+  return run.bestFound[budget - 1]!;
+}
+
+/** Tidy rows: every requested point of every series, one row per scoring and repeat, read off the run covering it. */
 export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[]): SweepRow[] {
   const byKey = new Map<string, SweepRun>();
   for (const run of runs) {
     const c = run.config;
-    byKey.set(`${c.benchmark}|${c.method}|${c.N}|${c.repeat}`, run);
+    byKey.set(`${c.benchmark}|${c.method}|${c.N}|${c.repeat}|${c.scoring}`, run);
   }
   const rows: SweepRow[] = [];
   for (const s of config.series) {
+    for (const scoring of config.scorings) {
     for (const method of s.methods) {
       for (const { N, K } of s.points) {
         for (let repeat = 0; repeat < config.repeats; repeat++) {
-          const run = byKey.get(`${s.benchmark}|${method}|${N}|${repeat}`);
+          const run = byKey.get(`${s.benchmark}|${method}|${N}|${repeat}|${scoring}`);
           if (!run) continue; // series skipped for missing data
           const { result } = run;
           const budget = N + K;
-          if (result.values.length < budget) {
-            throw new Error(`siamese sweep: run ${s.benchmark} ${method} N=${N} repeat ${repeat} has ${result.values.length} queries, point needs ${budget}`);
-          }
-          const best = run.bestFound[budget - 1]!;
+          const best = sweepScore(run, K);
           rows.push({
             series: s.id,
             benchmark: s.benchmark,
+            scoring,
             method,
             N,
             K,
@@ -434,6 +480,7 @@ export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[])
         }
       }
     }
+    }
   }
   return rows;
 }
@@ -443,11 +490,11 @@ function meanOrNull(values: readonly (number | null)[]): number | null {
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** Mean, std and 95 % CI over repeats per (series, method, N, K), in first-seen order. */
+/** Mean, std and 95 % CI over repeats per (series, scoring, method, N, K), in first-seen order. */
 export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
   const groups = new Map<string, SweepRow[]>();
   for (const r of rows) {
-    const key = `${r.series}|${r.method}|${r.N}|${r.K}`;
+    const key = `${r.series}|${r.scoring}|${r.method}|${r.N}|${r.K}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = []));
     group.push(r);
@@ -458,6 +505,7 @@ export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
     return {
       series: first.series,
       benchmark: first.benchmark,
+      scoring: first.scoring,
       method: first.method,
       N: first.N,
       K: first.K,
@@ -476,18 +524,20 @@ export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
 }
 
 /**
- * Mean best-found curve over the queries of the runs at (benchmark, method, N):
- * entry i is the mean over repeats of the best among the first i + 1 queries,
- * with its 95 % CI half-width, up to the shortest run's length.
+ * Mean best-found curve over the queries of the runs at (benchmark, method,
+ * N) under `scoring` (default 'search', whose queries are what a search
+ * trained): entry i is the mean over repeats of the best among the first
+ * i + 1 queries, with its 95 % CI half-width, up to the shortest run's length.
  */
 export function meanBestFoundCurve(
   result: Pick<SiameseSweepResult, 'runs'>,
   benchmark: SweepBenchmark,
   method: SiameseMethod,
   N: number,
+  scoring: SweepScoring = 'search',
 ): { mean: number[]; halfWidth: number[]; repeats: number } {
-  const runs = result.runs.filter((r) => r.config.benchmark === benchmark && r.config.method === method && r.config.N === N);
-  if (runs.length === 0) throw new Error(`meanBestFoundCurve: no runs for ${benchmark} ${method} N=${N}`);
+  const runs = result.runs.filter((r) => r.config.benchmark === benchmark && r.config.method === method && r.config.N === N && r.config.scoring === scoring);
+  if (runs.length === 0) throw new Error(`meanBestFoundCurve: no runs for ${benchmark} ${method} N=${N} with ${scoring} scoring`);
   const length = Math.min(...runs.map((r) => r.bestFound.length));
   const curves = runs.map((r) => r.bestFound);
   const mean: number[] = [];

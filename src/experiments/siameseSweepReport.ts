@@ -16,8 +16,20 @@ import {
   type SiameseMethod,
   type SiameseSweepResult,
   type SweepBenchmark,
+  type SweepScoring,
   type SweepSeries,
 } from './siameseSweep.js';
+
+/** How each scoring is named in titles and tables. */
+export const SCORING_LABEL: Readonly<Record<SweepScoring, string>> = {
+  official: 'official scoring: best of the top K of the predicted ranking, N − 3 trained',
+  search: 'search scoring: best of the N + K trained',
+};
+
+/** The scoring a figure shows when none is asked for: the paper's ('official') when the sweep ran it. */
+function defaultScoring(result: Pick<SiameseSweepResult, 'config'>): SweepScoring {
+  return result.config.scorings.includes('official') ? 'official' : result.config.scorings[0]!;
+}
 
 /** A value read off a figure of the paper (docs/PROTOCOLS.md §4); fractions, like our results. */
 export interface PublishedPoint {
@@ -97,13 +109,19 @@ function repeatsNote(repeats: number): string {
   return repeats >= MIN_REPEATS_FOR_BAND ? `mean of ${repeats} repeats, 95 % CI band` : `mean of ${repeats} repeat${repeats === 1 ? '' : 's'} (no CI band below ${MIN_REPEATS_FOR_BAND})`;
 }
 
-/** Fig. 6 style: mean best test accuracy (%) vs N + K, one line per method with its 95 % CI band, published points as stars. */
-export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string): PlotlyFigure {
+/**
+ * Fig. 6 style: mean best test accuracy (%) vs N + K under one scoring
+ * (default: official when run), one line per method with its 95 % CI band,
+ * published points as stars.
+ */
+export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string, scoring: SweepScoring = defaultScoring(result)): PlotlyFigure {
   const series = seriesOf(result, seriesId);
   if (!hasSeries(result, seriesId)) throw new Error(`siamese sweep: series ${seriesId} has no results (skipped?)`);
-  const repeats = Math.max(...result.table.filter((r) => r.series === seriesId).map((r) => r.repeats));
+  if (!result.config.scorings.includes(scoring)) throw new Error(`siamese sweep: ${scoring} scoring was not run (scorings: ${result.config.scorings.join(', ')})`);
+  const table = result.table.filter((r) => r.scoring === scoring);
+  const repeats = Math.max(...table.filter((r) => r.series === seriesId).map((r) => r.repeats));
   const lines = orderedMethods(series).map((method) => {
-    const rows = result.table.filter((r) => r.series === seriesId && r.method === method).sort((a, b) => a.budget - b.budget);
+    const rows = table.filter((r) => r.series === seriesId && r.method === method).sort((a, b) => a.budget - b.budget);
     return {
       name: method,
       x: rows.map((r) => r.budget),
@@ -114,8 +132,8 @@ export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table
   });
   const published = SIAMESE_PUBLISHED_POINTS.filter((p) => p.series === seriesId);
   let fig = lineFigure(lines, {
-    title: series.title,
-    xTitle: `architectures trained (N + K); ${repeatsNote(repeats)}`,
+    title: `${series.title} (${SCORING_LABEL[scoring]})`,
+    xTitle: `N + K; ${repeatsNote(repeats)}`,
     yTitle: 'best test accuracy found (%)',
   });
   fig = withLayout(fig, { yaxis: { range: focusRange([...lines.flatMap((l) => l.y), ...published.map((p) => 100 * p.value)]) } });
@@ -130,12 +148,17 @@ export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table
   return fig;
 }
 
-/** Fig. 7 style: mean best-found curve over the queries at the series' first point, per method, with 95 % CI bands. */
+/**
+ * Fig. 7 style: mean best-found curve over the queries at the series' first
+ * point, per method, with 95 % CI bands, from the search-scored runs (whose
+ * queries are what a search trained, in order).
+ */
 export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: string): PlotlyFigure {
   const series = seriesOf(result, seriesId);
   if (!hasSeries(result, seriesId)) throw new Error(`siamese sweep: series ${seriesId} has no results (skipped?)`);
+  if (!result.config.scorings.includes('search')) throw new Error(`siamese sweep: the best-found curves need the search-scored runs; add 'search' to scorings`);
   const { N, K } = series.points[0]!;
-  const curves = orderedMethods(series).map((method) => ({ method, curve: meanBestFoundCurve(result, series.benchmark, method, N) }));
+  const curves = orderedMethods(series).map((method) => ({ method, curve: meanBestFoundCurve(result, series.benchmark, method, N, 'search') }));
   const repeats = Math.max(0, ...curves.map((c) => c.curve.repeats));
   const lines = curves.map(({ method, curve }) => {
     const length = N + K;
@@ -167,10 +190,10 @@ export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: stri
   return fig;
 }
 
-/** Mean Kendall tau of each predictor over the points of a series, as grouped bars (coarse branch; fine branch for siamese). */
-export function rankCorrelationFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string): PlotlyFigure {
+/** Mean Kendall tau of each predictor over the points of a series, as grouped bars (coarse branch; fine branch for siamese), under one scoring's runs. */
+export function rankCorrelationFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string, scoring: SweepScoring = defaultScoring(result)): PlotlyFigure {
   const series = seriesOf(result, seriesId);
-  const rows = result.table.filter((r) => r.series === seriesId && PREDICTOR_METHODS.includes(r.method));
+  const rows = result.table.filter((r) => r.series === seriesId && r.scoring === scoring && PREDICTOR_METHODS.includes(r.method));
   const budgets = [...new Set(rows.map((r) => `N=${r.N}`))];
   const methods = orderedMethods(series).filter((m) => PREDICTOR_METHODS.includes(m));
   return barFigure(
@@ -179,7 +202,7 @@ export function rankCorrelationFigure(result: Pick<SiameseSweepResult, 'config' 
       categories: budgets,
       values: budgets.map((b) => rows.find((r) => r.method === method && `N=${r.N}` === b)?.kendallTau ?? NaN),
     })),
-    { title: `${series.title}: predictor Kendall tau`, xTitle: 'predictor training set (coarse branch, fixed sample of the space)', yTitle: 'Kendall tau-b' },
+    { title: `${series.title}: predictor Kendall tau (${scoring}-scored runs)`, xTitle: 'predictor training set (coarse branch, fixed sample of the space)', yTitle: 'Kendall tau-b' },
   );
 }
 
@@ -225,6 +248,7 @@ export function tinyNb201FlopsFigure(bench: Benchmark<Nb201Arch>, binWidth = 1):
 export interface PaperComparisonRow {
   readonly benchmark: SweepBenchmark;
   readonly series: string;
+  readonly scoring: SweepScoring;
   readonly budget: number;
   readonly published: string;
   readonly paper: number;
@@ -240,14 +264,17 @@ export interface PaperComparisonRow {
 }
 
 /**
- * Our results beside every published point. BRP-NAS points (no N/K split
- * published) are compared with our plain GCN at the same N + K on the N = 30
- * series; Siamese-NAS points with our siams+NSAM+BTS at the same N and K.
+ * Our results beside every published point, one row per point and scoring
+ * run (the official scoring first: it is the paper's). BRP-NAS points (no
+ * N/K split published) are compared with our plain GCN at the same N + K on
+ * the N = 30 series; Siamese-NAS points with our siams+NSAM+BTS at the same N and K.
  */
-export function paperComparison(result: Pick<SiameseSweepResult, 'table'>): PaperComparisonRow[] {
-  return SIAMESE_PUBLISHED_POINTS.map((p) => {
+export function paperComparison(result: Pick<SiameseSweepResult, 'table' | 'config'>): PaperComparisonRow[] {
+  const scorings = [...result.config.scorings].sort((a, b) => (a === 'official' ? -1 : b === 'official' ? 1 : 0));
+  return scorings.flatMap((scoring) => SIAMESE_PUBLISHED_POINTS.map((p) => {
     const ours = result.table.find(
       (r) =>
+        r.scoring === scoring &&
         r.series === p.series &&
         r.method === p.ourMethod &&
         r.budget === p.budget &&
@@ -257,6 +284,7 @@ export function paperComparison(result: Pick<SiameseSweepResult, 'table'>): Pape
     return {
       benchmark: p.benchmark,
       series: p.series,
+      scoring,
       budget: p.budget,
       published: p.source,
       paper: p.value,
@@ -268,5 +296,5 @@ export function paperComparison(result: Pick<SiameseSweepResult, 'table'>): Pape
       repeats: ours?.repeats ?? 0,
       difference: ours ? ours.mean - p.value : null,
     };
-  });
+  }));
 }

@@ -23,6 +23,25 @@ export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+n
 export type SiameseMethod = (typeof SIAMESE_METHODS)[number];
 
 export const SWEEP_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'tiny-nb201-cifar10', 'tiny-nanobench'] as const;
+
+/**
+ * How a run's result at (N, K) is scored (docs/PROTOCOLS.md §7):
+ * - 'official': the official code's protocol (train_eval.py, eval_nas.py,
+ *   drawing.py). A run at budget N trains N − 3 cells (BTS: ⌊0.3·(N − 3)⌋ of
+ *   them at random, the rest in the stages); the value at K is the best true
+ *   value among the first K cells of the predicted ranking of the whole
+ *   space, training cells kept in that ranking (`MaxAccs`); random search is
+ *   the best of K random cells.
+ * - 'search': what a search that trained N + K cells found: N trained, then
+ *   the K best-ranked cells not trained yet; the value is the best of all
+ *   N + K (≥ the official value for the same ranking); random search draws
+ *   N + K cells.
+ */
+export const SWEEP_SCORINGS = ['official', 'search'] as const;
+export type SweepScoring = (typeof SWEEP_SCORINGS)[number];
+
+/** Cells of a budget the official code does not train (`budget = budget - 3` in train_eval.py). */
+export const OFFICIAL_UNTRAINED = 3;
 export type SweepBenchmark = (typeof SWEEP_BENCHMARKS)[number];
 
 /** Ground-truth metric of each benchmark (what "best found" is measured in). */
@@ -62,6 +81,8 @@ export interface SweepRunConfig {
   readonly N: number;
   readonly repeat: number;
   readonly seed: string;
+  /** Budget accounting and scoring (see `SWEEP_SCORINGS`). */
+  readonly scoring: SweepScoring;
   /** Undefined for random search. */
   readonly predictor: SweepPredictorSettings | undefined;
   /** Only for the BTS method. */
@@ -89,8 +110,10 @@ export interface SweepRunResult {
   readonly queried: readonly string[];
   /** Ground truth of each query, in order. */
   readonly values: readonly number[];
-  /** Queries 0..initialCount−1 were random draws (BTS: ⌊0.3 N⌋; top-K: N; random: N + K). */
+  /** Queries 0..initialCount−1 were random draws (BTS: ⌊0.3 N⌋; top-K: N; random: N + K; official scoring: of N − 3, and K for random). */
   readonly initialCount: number;
+  /** Predictor methods: true values of the first K cells of the final ranking of the whole space, training cells included (official scoring); null for random search. */
+  readonly ranking: readonly number[] | null;
   /** Predictor's (coarse-branch) Kendall tau-b / Spearman rho on the correlation sample; null for random search. */
   readonly kendallTau: number | null;
   readonly spearmanRho: number | null;
@@ -237,6 +260,19 @@ function searcherFor(config: SweepRunConfig, factoryOf: (nsam: boolean, siamese:
   }
 }
 
+/**
+ * What a run queries: official scoring trains N − 3 (random search: K random
+ * cells), search scoring N (random search: N + K), then K by the predictor.
+ */
+export function sweepSearchBudget(config: Pick<SweepRunConfig, 'method' | 'N' | 'scoring'>, K: number): { trainSamples: number; topK: number } {
+  if (config.scoring === 'official') {
+    if (config.method === 'random') return { trainSamples: 0, topK: K };
+    if (config.N <= OFFICIAL_UNTRAINED) throw new RangeError(`siamese sweep: official scoring trains N − ${OFFICIAL_UNTRAINED} cells, so N must exceed ${OFFICIAL_UNTRAINED} (got ${config.N})`);
+    return { trainSamples: config.N - OFFICIAL_UNTRAINED, topK: K };
+  }
+  return config.method === 'random' ? { trainSamples: 0, topK: config.N + K } : { trainSamples: config.N, topK: K };
+}
+
 /** The seed of a run: shared by all methods at the same (benchmark, N, repeat), so methods are compared on paired draws. */
 export function runSeed(config: Pick<SweepRunConfig, 'seed' | 'benchmark' | 'N' | 'repeat'>): string {
   return `siamese-nk-sweep/${config.seed}/${config.benchmark}/N${config.N}/r${config.repeat}`;
@@ -269,19 +305,24 @@ export async function runSweepTask(task: SweepTask): Promise<SweepRunResult> {
     return scoringFactory(inner, sample, target, scores);
   };
   const searcher = searcherFor(config, factoryOf);
-  const budget = config.method === 'random' ? { trainSamples: 0, topK: config.N + K } : { trainSamples: config.N, topK: K };
+  const budget = sweepSearchBudget(config, K);
   const result = await searcher.search(bench, target, budget, createRng(runSeed(config)));
-  if (result.queried.length !== config.N + K) {
-    throw new Error(`siamese sweep: ${config.method} made ${result.queried.length} queries, expected N + K = ${config.N + K}`);
+  const expected = budget.trainSamples + budget.topK;
+  if (result.queried.length !== expected) {
+    throw new Error(`siamese sweep: ${config.method} made ${result.queried.length} queries, expected ${expected} (N = ${config.N}, K = ${K}, ${config.scoring} scoring)`);
+  }
+  if (config.method !== 'random' && (!result.ranking || result.ranking.values.length < K)) {
+    throw new Error(`siamese sweep: ${config.method} returned no ranking of ${K} cells to score`);
   }
   const initialCount =
-    config.method === 'random' ? config.N + K : 'initialCount' in result ? (result as { initialCount: number }).initialCount : config.N;
+    config.method === 'random' ? expected : 'initialCount' in result ? (result as { initialCount: number }).initialCount : budget.trainSamples;
   return {
     N: config.N,
     K,
     queried: result.queried.slice(),
     values: Array.from(result.values),
     initialCount,
+    ranking: config.method === 'random' ? null : Array.from(result.ranking!.values),
     ...scores,
     seconds: (performance.now() - started) / 1000,
   };

@@ -16,7 +16,7 @@
  */
 import type { Benchmark, BenchRecord, PredictorFactory, Rng, SearchBudget, SearchResult, Searcher } from '../core/types.js';
 import { isGrowablePredictor, rankRecords, type GrowthBatch, type GrowthContext } from '../predictors/types.js';
-import { QueryLog, checkBudget, predictorSeed, targetOf, topUnseen } from './common.js';
+import { QueryLog, checkBudget, predictorSeed, rankingHead, targetOf, topUnseen } from './common.js';
 
 export interface BtsOptions<A> {
   readonly predictorFactory: PredictorFactory<A>;
@@ -147,10 +147,11 @@ export function createBtsSearch<A>(options: BtsOptions<A>): BtsSearcher<A> {
         }
         const all = bench.all();
         const order = await rankRecords(predictor, all, { rerankTop: finalRerankTop });
+        const ranking = rankingHead(all, order, budget.topK, target);
         const picks: BenchRecord<A>[] = topUnseen(all, order, log, budget.topK);
         if (picks.length < budget.topK) throw new Error(`${name}: only ${picks.length} unseen architectures left for K = ${budget.topK}`);
         for (const r of picks) log.query(r);
-        return { ...log.result(), initialCount: plan.initialCount, stages: stageLog };
+        return { ...log.result(), ranking, initialCount: plan.initialCount, stages: stageLog };
       } finally {
         predictor.dispose();
       }

@@ -69,6 +69,30 @@ export class QueryLog<A> {
   }
 }
 
+/** The first `count` records of a ranking (`order`: indices into `records`, best first), seen or not, with their true values. */
+export function rankingHead<A>(records: readonly BenchRecord<A>[], order: ArrayLike<number>, count: number, target: string): NonNullable<SearchResult['ranking']> {
+  const n = Math.min(count, order.length);
+  const head = Array.from({ length: n }, (_, i) => records[order[i]!]!);
+  return { ids: head.map((r) => r.id), values: Float64Array.from(head, (r) => targetOf(r, target)) };
+}
+
+/**
+ * The official Siamese-NAS score at K (eval_nas.py `MaxAccs`, read at K by
+ * drawing.py): the best true value among the first K cells of the predicted
+ * ranking of the whole space. Cells the predictor was trained on keep their
+ * place in that ranking (they take up slots, and count when they are
+ * there), and the training set is not otherwise counted; so it can be below
+ * the best of everything trained.
+ */
+export function officialBestAt(ranking: { readonly values: ArrayLike<number> }, K: number): number {
+  if (!(Number.isInteger(K) && K >= 1 && K <= ranking.values.length)) {
+    throw new RangeError(`officialBestAt: K = ${K} is outside the ${ranking.values.length} ranked cells kept`);
+  }
+  let best = -Infinity;
+  for (let i = 0; i < K; i++) if (ranking.values[i]! > best) best = ranking.values[i]!;
+  return best;
+}
+
 /** The first `count` of `order` (indices into `records`, best first) that the log has not seen. */
 export function topUnseen<A>(
   records: readonly BenchRecord<A>[],
@@ -107,6 +131,20 @@ export interface GuidedSearchState<A> {
   score(archs: readonly A[]): Promise<Float64Array>;
 }
 
+/** Benchmark records by space id, built once per (benchmark, space): hashing 20,001 NAS-Bench-101 cells per search was a measurable share of a short search. */
+const knownCache = new WeakMap<object, WeakMap<object, ReadonlyMap<string, BenchRecord<unknown>>>>();
+
+function knownBySpaceId<A>(bench: Benchmark<A>, space: SearchSpace<A>): ReadonlyMap<string, BenchRecord<A>> {
+  let bySpace = knownCache.get(bench);
+  if (!bySpace) knownCache.set(bench, (bySpace = new WeakMap()));
+  let known = bySpace.get(space) as ReadonlyMap<string, BenchRecord<A>> | undefined;
+  if (!known) {
+    known = new Map(bench.all().map((r) => [space.id(r.arch), r] as const));
+    bySpace.set(space, known as ReadonlyMap<string, BenchRecord<unknown>>);
+  }
+  return known;
+}
+
 export async function startGuidedSearch<A>(
   who: string,
   space: SearchSpace<A>,
@@ -136,7 +174,7 @@ export async function startGuidedSearch<A>(
     predictor.dispose();
     throw err;
   }
-  const known = new Map(bench.all().map((r) => [space.id(r.arch), r] as const));
+  const known = knownBySpaceId(bench, space);
   const scored = new Map<string, { arch: A; score: number }>();
   return {
     log,

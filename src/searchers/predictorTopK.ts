@@ -3,7 +3,9 @@
  * (look up) N random architectures, fit a fresh predictor on them, rank the
  * whole space, then train the K best-ranked architectures not yet trained.
  * Cost N + K. Queries are returned in that order, so the best-found curve of
- * the result is the usual "best accuracy among everything trained".
+ * the result is the usual "best accuracy among everything trained"; the
+ * result's `ranking` is the head of the whole ranking (training cells kept
+ * in place), what the official Siamese-NAS scoring reads.
  *
  * Ranking uses the predictor's own `rank` when it has one (the siamese
  * predictor's coarse → fine re-ranking of the top `rerankTop`), else its
@@ -11,7 +13,7 @@
  */
 import type { PredictorFactory, SearchResult, Searcher } from '../core/types.js';
 import { rankRecords } from '../predictors/types.js';
-import { QueryLog, checkBudget, predictorSeed, targetOf, topUnseen } from './common.js';
+import { QueryLog, checkBudget, predictorSeed, rankingHead, targetOf, topUnseen } from './common.js';
 
 export interface PredictorTopKOptions<A> {
   readonly predictorFactory: PredictorFactory<A>;
@@ -31,6 +33,7 @@ export function createPredictorTopKSearch<A>(options: PredictorTopKOptions<A>): 
       const training = bench.sample(budget.trainSamples, rng.fork('train'));
       for (const r of training) log.query(r);
       const predictor = options.predictorFactory(predictorSeed(rng));
+      let ranking: SearchResult['ranking'];
       try {
         await predictor.fit(
           training,
@@ -38,13 +41,14 @@ export function createPredictorTopKSearch<A>(options: PredictorTopKOptions<A>): 
         );
         const all = bench.all();
         const order = await rankRecords(predictor, all, { rerankTop: options.rerankTop });
+        ranking = rankingHead(all, order, budget.topK, target);
         const picks = topUnseen(all, order, log, budget.topK);
         if (picks.length < budget.topK) throw new Error(`${name}: only ${picks.length} unseen architectures left for K = ${budget.topK}`);
         for (const r of picks) log.query(r);
       } finally {
         predictor.dispose();
       }
-      return log.result();
+      return { ...log.result(), ranking };
     },
   };
 }
