@@ -682,6 +682,10 @@ describe('renas424 runner', () => {
     assert.equal(c.epochs, 7);
     assert.equal(c.wholeSpace, false);
     assert.equal(json, 'out.json');
+    assert.equal((parsed as { search?: true }).search, undefined, 'no search unless asked');
+    const searching = parseRenasArgs(['run', '--profile', 'paper', '--search-seeds', '4,5']) as { config: Renas424Config; search?: true };
+    assert.equal(searching.search, true);
+    assert.deepEqual(searching.config.search && searching.config.search.seeds, [4, 5]);
     assert.throws(() => parseRenasArgs(['run', '--losses', 'hinge']), /not ranking or mse/);
     assert.throws(() => parseRenasArgs(['fly']), /unknown subcommand/);
   });

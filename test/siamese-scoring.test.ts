@@ -128,6 +128,13 @@ describe('siamese sweep with both scorings', () => {
     const comparison = paperComparison(result);
     assert.equal(comparison.length, 2 * SIAMESE_PUBLISHED_POINTS.length);
     assert.deepEqual([...new Set(comparison.map((r) => r.scoring))], ['official', 'search']);
+    // Gaps to a given optimum: BRP-NAS's 0.737 at 100 lies above a 0.7351 optimum.
+    const gaps = paperComparison(result, { 'nb201-cifar100': 0.7351 });
+    const brp = gaps.find((r) => r.published.startsWith('BRP-NAS') && r.budget === 100)!;
+    assert.ok(Math.abs(brp.paperGap! - (0.7351 - 0.737)) < 1e-12);
+    assert.equal(brp.optimum, 0.7351);
+    assert.equal(brp.oursGap, null, 'no row of ours at that point in this sweep');
+    assert.equal(comparison[0]!.optimum, null, 'no optimum given');
     assert.ok(JSON.stringify(nkSweepFigure(result, 'fig6b-cifar100').layout.title).includes(SCORING_LABEL.official), 'official by default');
     assert.ok(JSON.stringify(nkSweepFigure(result, 'fig6b-cifar100', 'search').layout.title).includes(SCORING_LABEL.search));
     // A rerun reads everything from the cache.

@@ -6,7 +6,8 @@
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { initBackend } from '../backend.js';
 import { renas424Config, runRenas424, type Renas424Config, type Renas424Result, type RenasAblationResult, type WholeSpaceResult } from '../experiments/renas424.js';
-import { renasAblationRows } from '../experiments/renasFigures.js';
+import { renasAblationRows, renasSearchRows } from '../experiments/renasFigures.js';
+import { runRenasSearch, type RenasSearchResult } from '../experiments/renasSearch.js';
 import type { RenasLossKind } from '../predictors/renas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
@@ -27,13 +28,15 @@ export const RENAS_COMMAND: CommandSpec = {
     { name: 'no-space', help: 'skip ranking the whole 423,624-cell space' },
     { name: 'no-ablation', help: 'skip the fidelity ablation (each official-code switch flipped alone)' },
     { name: 'ablation-seeds', value: '0,1,2', help: 'seeds of the fidelity ablation', default: `the profile's (paper: ${paper.ablation ? paper.ablation.seeds.join(',') : 'none'})` },
+    { name: 'search', help: "also run the predictor-guided search over the whole space (the profile's search settings; notebook 01's search cell)" },
+    { name: 'search-seeds', value: '0,1,2', help: 'seeds of the predictor-guided search (implies --search)', default: `the profile's (paper: ${paper.search ? paper.search.seeds.join(',') : 'none'})` },
     { name: 'json', value: 'FILE', help: 'also write rows, summary and space ranking as JSON' },
     { name: 'csv', value: 'FILE', help: 'also write one row per run as CSV' },
   ],
 };
 
 /** Parses `run` options into a study config (exported for tests); `'help'` for --help. */
-export function parseRenasArgs(args: readonly string[]): { config: Renas424Config; json?: string; csv?: string } | 'help' {
+export function parseRenasArgs(args: readonly string[]): { config: Renas424Config; json?: string; csv?: string; search?: true } | 'help' {
   const options = parseSubcommand(RENAS_COMMAND, 'run', args);
   if (options === 'help') return options;
   let config: Renas424Config = renas424Config(profileFromOptions(options));
@@ -56,9 +59,15 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
     if (!config.ablation) throw new Error('--ablation-seeds: this profile has no ablation (or --no-ablation was given)');
     config = { ...config, ablation: { ...config.ablation, seeds: ablationSeeds } };
   }
+  const searchSeeds = integerList(options, 'search-seeds', 0);
+  const search = options.has('search') || searchSeeds !== undefined;
+  if (search) {
+    if (!config.search) throw new Error('--search: this profile has no search settings');
+    if (searchSeeds) config = { ...config, search: { ...config.search, seeds: searchSeeds } };
+  }
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');
-  return { config, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
+  return { config, ...(json ? { json } : {}), ...(csv ? { csv } : {}), ...(search ? { search: true as const } : {}) };
 }
 
 const pct = (v: number): string => (100 * v).toFixed(2);
@@ -115,7 +124,18 @@ export function renasCommand(args: string[]): Promise<number> {
   return runCommand(RENAS_COMMAND, () => parseRenasArgs(args), runRenas);
 }
 
-async function runRenas({ config, json, csv }: Exclude<ReturnType<typeof parseRenasArgs>, 'help'>): Promise<number> {
+/** The predictor-guided search as a text table (the notebook's `renasSearchRows`). */
+export function formatSearch(result: RenasSearchResult): string {
+  const rows = renasSearchRows(result);
+  const columns = Object.keys(rows[0] ?? {});
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  const widths = columns.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c]!.length)));
+  const fmt = (line: string[]): string => line.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+  const { trainSize, topK, seeds, evaluations } = result.config;
+  return [`predictor-guided search: N = ${trainSize} + K = ${topK} queries, ${seeds.length} seed(s), ${evaluations} predicted candidates per evolution / local search:`, fmt(columns), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+}
+
+async function runRenas({ config, json, csv, search }: Exclude<ReturnType<typeof parseRenasArgs>, 'help'>): Promise<number> {
   const backend = await initBackend();
   const log = (m: string): void => void process.stderr.write(`${m}\n`);
   log(backend.describe());
@@ -125,10 +145,16 @@ async function runRenas({ config, json, csv }: Exclude<ReturnType<typeof parseRe
     const space = result.wholeSpace;
     if (space) process.stdout.write(`\n${formatSpace(space)}\n`);
     if (result.ablation) process.stdout.write(`\n${formatAblation(result.ablation)}\n`);
+    const searched = search && config.search ? await runRenasSearch(config, config.search, { onProgress: log }) : undefined;
+    if (searched) process.stdout.write(`\n${formatSearch(searched)}\n`);
     if (json) {
       writeFileAtomic(
         json,
-        JSON.stringify({ config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null, ablation: result.ablation ?? null }, null, 1),
+        JSON.stringify(
+          { config: result.config, rows: result.rows, summary: result.summary, subsetBest: result.subsetBest, space: space ?? null, ablation: result.ablation ?? null, search: searched ?? null },
+          null,
+          1,
+        ),
       );
       log(`wrote ${json}`);
     }

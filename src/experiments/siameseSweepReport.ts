@@ -261,6 +261,12 @@ export interface PaperComparisonRow {
   readonly repeats: number;
   /** ours − paper. */
   readonly difference: number | null;
+  /** The benchmark's optimum of our ground truth (seed-mean test accuracy), when given. */
+  readonly optimum: number | null;
+  /** optimum − ours: how far our search stays from the best cell. */
+  readonly oursGap: number | null;
+  /** optimum − paper (negative: the paper's value is above our optimum, i.e. another ground truth). */
+  readonly paperGap: number | null;
 }
 
 /**
@@ -269,7 +275,10 @@ export interface PaperComparisonRow {
  * N/K split published) are compared with our plain GCN at the same N + K on
  * the N = 30 series; Siamese-NAS points with our siams+NSAM+BTS at the same N and K.
  */
-export function paperComparison(result: Pick<SiameseSweepResult, 'table' | 'config'>): PaperComparisonRow[] {
+export function paperComparison(
+  result: Pick<SiameseSweepResult, 'table' | 'config'>,
+  optima: Readonly<Partial<Record<SweepBenchmark, number>>> = {},
+): PaperComparisonRow[] {
   const scorings = [...result.config.scorings].sort((a, b) => (a === 'official' ? -1 : b === 'official' ? 1 : 0));
   return scorings.flatMap((scoring) => SIAMESE_PUBLISHED_POINTS.map((p) => {
     const ours = result.table.find(
@@ -295,6 +304,9 @@ export function paperComparison(result: Pick<SiameseSweepResult, 'table' | 'conf
       ci95: ours && Number.isFinite(ours.ciHalfWidth) ? ours.ciHalfWidth : null,
       repeats: ours?.repeats ?? 0,
       difference: ours ? ours.mean - p.value : null,
+      optimum: optima[p.benchmark] ?? null,
+      oursGap: ours && optima[p.benchmark] !== undefined ? optima[p.benchmark]! - ours.mean : null,
+      paperGap: optima[p.benchmark] !== undefined ? optima[p.benchmark]! - p.value : null,
     };
   }));
 }
