@@ -112,6 +112,9 @@ describe('siamese sweep with both scorings', () => {
       if (run.config.method === 'random') assert.equal(run.result.ranking, null);
       else assert.equal(run.result.ranking!.length, K);
       if (run.config.method === 'siams+nsam+bts') assert.equal(run.result.initialCount, Math.trunc(0.3 * (run.config.scoring === 'official' ? N - 3 : N)));
+      // BN diagnostic: 6 epochs → phases 1 + 3 + 1 + 3 = 8 epochs of ⌊12 (or 15) / 4⌋ = 3 steps: 0.997^24 of the initial statistics left.
+      if (run.config.method === 'random') assert.equal(run.result.bnInitialShare, null);
+      else assert.ok(Math.abs(run.result.bnInitialShare! - 0.997 ** 24) < 1e-12, `${run.config.method}: ${run.result.bnInitialShare}`);
     }
     for (const row of result.rows) {
       const run = result.runs.find((r) => r.config.scoring === row.scoring && r.config.method === row.method && r.config.repeat === row.repeat)!;

@@ -220,6 +220,7 @@ describe('siamese sweep aggregation', () => {
     spearmanRho: tau,
     fineKendallTau: null,
     fineSpearmanRho: null,
+    bnInitialShare: null,
   });
 
   test('mean, sample std and Student-t 95 % CI per point', () => {

@@ -75,7 +75,7 @@ async function runSweep({ config, csv }: { config: SiameseSweepConfig; csv: stri
     `\n${stats.total} runs (${stats.cached} cached, ${stats.computed} computed) in ${stats.seconds.toFixed(0)} s\n\n` +
       tableToMarkdown(result.table, {
         title: 'Best test accuracy found: mean over repeats, 95 % CI',
-        columns: ['series', 'scoring', 'method', 'N', 'K', 'budget', 'repeats', 'mean', 'std', 'ciHalfWidth', 'kendallTau', 'spearmanRho'],
+        columns: ['series', 'scoring', 'method', 'N', 'K', 'budget', 'repeats', 'mean', 'std', 'ciHalfWidth', 'kendallTau', 'spearmanRho', 'bnInitialShare'],
         limit: 10_000,
       }) +
       '\n\n' +

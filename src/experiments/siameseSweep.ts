@@ -132,6 +132,8 @@ export interface SweepRow {
   readonly spearmanRho: number | null;
   readonly fineKendallTau: number | null;
   readonly fineSpearmanRho: number | null;
+  /** Share of the initial batch-norm statistics left in the fitted predictor (null for random search). */
+  readonly bnInitialShare: number | null;
 }
 
 /** Repeats of one (series, scoring, method, point) summarised. */
@@ -155,6 +157,8 @@ export interface SweepSummaryRow {
   readonly kendallTau: number | null;
   readonly spearmanRho: number | null;
   readonly fineKendallTau: number | null;
+  /** Mean share of the initial batch-norm statistics left in the fitted predictors (null for random search). */
+  readonly bnInitialShare: number | null;
 }
 
 /** One executed run (what the cache holds) with its identity. */
@@ -476,6 +480,7 @@ export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[])
             spearmanRho: result.spearmanRho,
             fineKendallTau: result.fineKendallTau,
             fineSpearmanRho: result.fineSpearmanRho,
+            bnInitialShare: result.bnInitialShare ?? null,
           });
         }
       }
@@ -519,6 +524,7 @@ export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
       kendallTau: meanOrNull(group.map((r) => r.kendallTau)),
       spearmanRho: meanOrNull(group.map((r) => r.spearmanRho)),
       fineKendallTau: meanOrNull(group.map((r) => r.fineKendallTau)),
+      bnInitialShare: meanOrNull(group.map((r) => r.bnInitialShare)),
     };
   });
 }

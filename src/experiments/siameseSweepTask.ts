@@ -120,6 +120,8 @@ export interface SweepRunResult {
   /** Siamese predictors: the same for the fine branch (estimation code fused in). */
   readonly fineKendallTau: number | null;
   readonly fineSpearmanRho: number | null;
+  /** Share of the initial batch-norm running statistics left in the fitted predictor (`GraphFitReport.bnInitialShare`); null for random search. */
+  readonly bnInitialShare: number | null;
   /** Wall time of the search and scoring (benchmark loading excluded). */
   readonly seconds: number;
 }
@@ -194,6 +196,7 @@ interface FitScores {
   spearmanRho: number | null;
   fineKendallTau: number | null;
   fineSpearmanRho: number | null;
+  bnInitialShare: number | null;
 }
 
 /**
@@ -215,6 +218,8 @@ function scoringFactory(
     Object.defineProperty(wrapped, 'fit', {
       value: async (...args: Parameters<Predictor<unknown>['fit']>) => {
         const report = await predictor.fit(...args);
+        const share = (report as { bnInitialShare?: number }).bnInitialShare;
+        scores.bnInitialShare = typeof share === 'number' ? share : null;
         if (sample.length >= 2) {
           const truth = sample.map((r) => r.metrics[target]!);
           const coarse = await predictor.predict(sample);
@@ -293,7 +298,7 @@ export async function runSweepTask(task: SweepTask): Promise<SweepRunResult> {
   // Timed after loading: a worker loads each benchmark once, so the load is not a cost of this run.
   const started = performance.now();
   const target = SWEEP_TARGETS[config.benchmark];
-  const scores: FitScores = { kendallTau: null, spearmanRho: null, fineKendallTau: null, fineSpearmanRho: null };
+  const scores: FitScores = { kendallTau: null, spearmanRho: null, fineKendallTau: null, fineSpearmanRho: null, bnInitialShare: null };
   const sample = config.method === 'random' ? [] : correlationSampleOf(bench, config.correlationSample, config.seed);
   const encoder = encoderFor(config.benchmark);
   const factoryOf = (nsam: boolean, siamese: boolean): PredictorFactory<unknown> => {
