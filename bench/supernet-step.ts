@@ -103,7 +103,16 @@ function timed(f: () => void): { wall: number; cpu: number } {
   return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
-async function timeSize(size: Size, quick: boolean): Promise<void> {
+interface OurTiming {
+  readonly size: Size;
+  readonly steps: number;
+  /** Mean process-CPU ms of a whole training step (batch preparation included). */
+  readonly stepCpu: number;
+  /** Median process-CPU ms of the batch preparation (crop, flip, normalise in JS). */
+  readonly prepCpu: number;
+}
+
+async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
   const steps = quick ? Math.max(2, Math.ceil(size.timedSteps / 3)) : size.timedSteps;
   const supernet = { channels: size.channels, cellsPerStage: size.cellsPerStage, numClasses: 10, inputSize: size.inputSize };
   const data = syntheticCifar(size.batchSize * 4, 1);
@@ -154,19 +163,44 @@ async function timeSize(size: Size, quick: boolean): Promise<void> {
       `strict-fair update ${mean(fairStep, 'cpu').toFixed(0)} ms CPU; ` +
       `eval fwd ${med(evalFwd, 'cpu').toFixed(0)} ms CPU (${ips(med(evalFwd, 'cpu'))} img/s); supernet ${(params / 1e6).toFixed(3)} M params; n=${steps}`,
   );
+  return { size, steps, stepCpu, prepCpu };
 }
 
-function pytorchStatus(): string {
-  const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status === 0) return `PyTorch ${probe.stdout.trim()} is importable (reference timing not implemented in this run)`;
-  const apt = spawnSync('apt-cache', ['policy', 'python3-torch'], { encoding: 'utf8' });
-  const candidate = /Candidate:\s*(\S+)/.exec(apt.stdout ?? '')?.[1];
-  return `PyTorch not importable (python3 -c "import torch" failed)${candidate ? `; Debian python3-torch candidate ${candidate} is not installed` : ''}: no PyTorch ratio`;
+/** Debian's PyTorch (the first python3 on PATH may be another interpreter without it). */
+const REFERENCE_PYTHON = '/usr/bin/python3';
+
+/**
+ * The same steps in PyTorch on one thread (bench/reference/nb201_supernet_step.py),
+ * in this run, and the ratio PyTorch CPU ms / ours (≥ 1: ours is as fast or faster).
+ */
+function pytorchReference(ours: readonly OurTiming[]): string[] {
+  const probe = spawnSync(REFERENCE_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    const apt = spawnSync('apt-cache', ['policy', 'python3-torch'], { encoding: 'utf8' });
+    const candidate = /Candidate:\s*(\S+)/.exec(apt.stdout ?? '')?.[1];
+    return [`reference: PyTorch not importable by ${REFERENCE_PYTHON}${candidate ? ` (Debian python3-torch ${candidate} is not installed: bash environment/bench-setup.sh)` : ''}: no PyTorch ratio`];
+  }
+  const sizes = ours.map((o) => ({ ...o.size, timedSteps: Math.max(3, o.steps) }));
+  const run = spawnSync(REFERENCE_PYTHON, [new URL('./reference/nb201_supernet_step.py', import.meta.url).pathname, JSON.stringify(sizes)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) throw new Error(`PyTorch reference failed (exit ${run.status}): ${run.stderr}`);
+  const ref = JSON.parse(run.stdout) as { torch: string; threads: number; sizes: { label: string; stepCpuMs: number; n: number }[] };
+  return [
+    `reference: PyTorch ${ref.torch} CPU, ${ref.threads} thread, same network, optimizer and path sampling, input already a tensor`,
+    ...ref.sizes.map((r, i) => {
+      const o = ours[i]!;
+      const net = o.stepCpu - o.prepCpu;
+      return (
+        `${r.label}: PyTorch ${r.stepCpuMs.toFixed(0)} ms CPU per step (median of ${r.n}); ours ${o.stepCpu.toFixed(0)} ms (${net.toFixed(0)} ms without batch prep): ` +
+        `speed vs PyTorch ${(r.stepCpuMs / o.stepCpu).toFixed(2)}x (${(r.stepCpuMs / net).toFixed(2)}x without batch prep)`
+      );
+    }),
+  ];
 }
 
 const { quick, sizes } = parseArgs();
 const info = await initBackend();
 console.log(`backend: ${info.describe()}`);
 console.log(`check: ${await checkAgainstCpu(info.name)}`);
-for (const s of sizes) await timeSize(SIZES[s]!, quick);
-console.log(`reference: ${pytorchStatus()}`);
+const timings: OurTiming[] = [];
+for (const s of sizes) timings.push(await timeSize(SIZES[s]!, quick));
+for (const line of pytorchReference(timings)) console.log(line);

@@ -1,4 +1,5 @@
 import { test, before } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -484,4 +485,23 @@ test('training config validation names the bad field', () => {
   assert.throws(() => tinyTrainConfig({ gradReduce: 'max' as never }), /gradReduce/);
   assert.throws(() => supernetTrainConfig({ supernet: TINY, sampler: { kind: 'uniform' }, updates: 1, optimizer: { lr: -1 } }), /lr > 0/);
   assert.throws(() => SupernetTrainer.create(tinyTrainConfig({ supernet: { ...TINY, inputSize: 12 } }), fixtureImages(8)), /inputSize 12 must divide the image size 8/);
+});
+
+// The PyTorch reference that bench/supernet-step.ts times must be the same network (skipped where Debian's PyTorch is absent).
+const torchProbe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+test('the PyTorch reference of bench/supernet-step.ts has exactly our supernet parameter count', { skip: torchProbe.status === 0 ? false : 'PyTorch not importable by /usr/bin/python3 (bash environment/bench-setup.sh)' }, () => {
+  const sizes = [
+    { label: 'small', channels: 8, cellsPerStage: 1, inputSize: 16, batchSize: 4, timedSteps: 1 },
+    { label: 'full', channels: 16, cellsPerStage: 5, inputSize: 8, batchSize: 2, timedSteps: 1 },
+  ];
+  const run = spawnSync('/usr/bin/python3', ['bench/reference/nb201_supernet_step.py', JSON.stringify(sizes)], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { threads: number; sizes: { label: string; params: number; stepCpuMs: number }[] };
+  assert.equal(out.threads, 1);
+  sizes.forEach((s, i) => {
+    const ours = new Nb201Supernet({ channels: s.channels, cellsPerStage: s.cellsPerStage, numClasses: 10, inputSize: s.inputSize, seed: 0 });
+    assert.equal(out.sizes[i]!.params, ours.totalParamCount(), `${s.label}: PyTorch vs ours`);
+    assert.ok(out.sizes[i]!.stepCpuMs > 0);
+    ours.dispose();
+  });
 });
