@@ -9,6 +9,7 @@ import type { BenchRecord } from '../src/core/types.js';
 import { RENAS_FLOPS_SCALE, RENAS_PARAMS_SCALE } from '../src/encoders/renasTensor.js';
 import { RENAS201_FEATURES, RENAS201_SHAPE, encodeRenas201Tensor, nb201RenasTensor } from '../src/encoders/renasTensor201.js';
 import { parseRenas201Args } from '../src/cli/renas201.js';
+import { textTable } from '../src/cli/textTable.js';
 import { renasNb201Rows, renasNb201TauFigure } from '../src/experiments/renasFigures.js';
 import {
   checkRenasNb201Config,
@@ -248,6 +249,11 @@ describe('ReNAS NAS-Bench-201 summary, table, figure and command line', () => {
     assert.deepEqual(lines[0]!.x, [15, 156]);
     assert.deepEqual(lines[3]!.y, [0.4]);
     assert.equal((fig.layout.xaxis as { type: string }).type, 'log');
+  });
+
+  test('text tables of the commands: columns padded to the widest cell, a rule under the header, no trailing spaces', () => {
+    assert.equal(textTable([{ a: 1, b: 'xy' }, { a: 22, b: 'z' }]), 'a   b\n--  --\n1   xy\n22  z');
+    assert.equal(textTable([{ a: 1, b: 2 }], ['b']), 'b\n-\n2');
   });
 
   test('nas renas201 run: options override the profile; bad values are refused with the option named', () => {

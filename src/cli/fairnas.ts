@@ -7,6 +7,7 @@
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
+import { textTable } from './textTable.js';
 import { fairnessRunRows, toCsv } from '../experiments/studyRows.js';
 import { initBackend } from '../backend.js';
 import {
@@ -51,15 +52,6 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');
   return { config: { ...base, executor: executorFromOptions(options, base.executor) }, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
-}
-
-/** Rows as a fixed-width text table. */
-function textTable(rows: readonly Record<string, string | number>[]): string {
-  const header = Object.keys(rows[0] ?? {});
-  const lines = rows.map((r) => header.map((h) => String(r[h])));
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...lines.map(line)].join('\n');
 }
 
 /** The summary, significance statements and the published numbers, as text. */

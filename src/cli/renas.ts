@@ -11,6 +11,7 @@ import { runRenasSearch, type RenasSearchResult } from '../experiments/renasSear
 import type { RenasLossKind } from '../predictors/renas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
+import { alignedLines, textTable } from './textTable.js';
 import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
 const paper = renas424Config('paper');
@@ -87,12 +88,8 @@ export function formatRenasSummary(result: Renas424Result): string {
     `${pct(s.randomBestMean)} ± ${Number.isNaN(s.randomBestStd) ? '–' : pct(s.randomBestStd)}`,
     s.fitSecondsMean.toFixed(1),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c]!.length)));
-  const fmt = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
   return [
-    fmt(header),
-    fmt(widths.map((w) => '-'.repeat(w))),
-    ...lines.map(fmt),
+    ...alignedLines(header, lines),
     '',
     `target: ${result.config.target} (validation accuracy of one of the 3 official runs; the paper reports test accuracy). Subset best: ${pct(result.subsetBest)} %.`,
     `"top %": share of the 20,001 subset cells better than the best found.`,
@@ -112,12 +109,8 @@ function formatSpace(space: WholeSpaceResult): string {
 
 /** The fidelity ablation as a text table (the notebook's `renasAblationRows`). */
 export function formatAblation(ablation: RenasAblationResult): string {
-  const rows = renasAblationRows(ablation);
   const columns = ['variant', 'seeds', 'Kendall τ', 'Δτ vs default [95 % CI]', 'p', 'seeds above default', 'updates'];
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
-  const widths = columns.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c]!.length)));
-  const fmt = (line: string[]): string => line.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  return [`fidelity ablation at N = ${ablation.config.trainSize} (${ablation.config.lossKind} loss, ${ablation.config.epochs} epochs):`, fmt(columns), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+  return `fidelity ablation at N = ${ablation.config.trainSize} (${ablation.config.lossKind} loss, ${ablation.config.epochs} epochs):\n${textTable(renasAblationRows(ablation), columns)}`;
 }
 
 export function renasCommand(args: string[]): Promise<number> {
@@ -126,13 +119,8 @@ export function renasCommand(args: string[]): Promise<number> {
 
 /** The predictor-guided search as a text table (the notebook's `renasSearchRows`). */
 export function formatSearch(result: RenasSearchResult): string {
-  const rows = renasSearchRows(result);
-  const columns = Object.keys(rows[0] ?? {});
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
-  const widths = columns.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c]!.length)));
-  const fmt = (line: string[]): string => line.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
   const { trainSize, topK, seeds, evaluations } = result.config;
-  return [`predictor-guided search: N = ${trainSize} + K = ${topK} queries, ${seeds.length} seed(s), ${evaluations} predicted candidates per evolution / local search:`, fmt(columns), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)].join('\n');
+  return `predictor-guided search: N = ${trainSize} + K = ${topK} queries, ${seeds.length} seed(s), ${evaluations} predicted candidates per evolution / local search:\n${textTable(renasSearchRows(result))}`;
 }
 
 async function runRenas({ config, json, csv, search }: Exclude<ReturnType<typeof parseRenasArgs>, 'help'>): Promise<number> {

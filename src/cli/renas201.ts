@@ -12,6 +12,7 @@ import type { RenasLossKind } from '../predictors/renas.js';
 import type { Nb201Dataset } from '../spaces/nb201.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
+import { textTable } from './textTable.js';
 
 const paper = renasNb201Config('paper');
 
@@ -61,12 +62,7 @@ export function parseRenas201Args(args: readonly string[]): { config: RenasNb201
 
 /** The summary as a fixed-width text table (the notebook's `renasNb201Rows`). */
 export function formatRenasNb201(result: RenasNb201Result): string {
-  const rows = renasNb201Rows(result);
-  const columns = Object.keys(rows[0] ?? {});
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
-  const widths = columns.map((h, c) => Math.max(h.length, ...cells.map((l) => l[c]!.length)));
-  const fmt = (line: string[]): string => line.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  return [fmt(columns), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt), '', `target: ${result.config.target} (NAS-Bench-201's seed mean); τ on every cell not trained on.`].join('\n');
+  return `${textTable(renasNb201Rows(result))}\n\ntarget: ${result.config.target} (NAS-Bench-201's seed mean); τ on every cell not trained on.`;
 }
 
 export function renas201Command(args: string[]): Promise<number> {
