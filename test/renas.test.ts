@@ -431,6 +431,32 @@ describe('ReNAS predictor', () => {
     assert.equal(mini.report.updates, 6 * 3 + 5);
   });
 
+  test('repeated step: the extra update at the top of an epoch applies exactly the previous epoch\'s last gradient again', async (t) => {
+    // Record every gradient map handed to Adam (values copied at the time of the call).
+    const applied: Map<string, Float32Array>[] = [];
+    const adam = tf.train.adam;
+    t.mock.method(tf.train, 'adam', (...args: Parameters<typeof adam>) => {
+      const optimizer = adam(...args);
+      const apply = optimizer.applyGradients.bind(optimizer);
+      optimizer.applyGradients = (grads) => {
+        const map = grads as tf.NamedTensorMap;
+        applied.push(new Map(Object.entries(map).map(([name, g]) => [name, Float32Array.from(g.dataSync())])));
+        apply(grads);
+      };
+      return optimizer;
+    });
+    const p = new RenasPredictor(5, { epochs: 3, keepBestTrainTau: false });
+    const report = await p.fit(train.slice(0, 30), accOf(train.slice(0, 30)));
+    p.dispose();
+    assert.equal(report.updates, 5);
+    assert.equal(applied.length, 5, 'epochs 0, 1, 2 at full batch: g0 | g0 again, g1 | g1 again, g2');
+    const same = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean =>
+      a.size === b.size && [...a].every(([name, v]) => b.has(name) && v.every((x, i) => x === b.get(name)![i]));
+    assert.ok(same(applied[0]!, applied[1]!), 'epoch 1 starts by re-applying epoch 0\'s gradient');
+    assert.ok(same(applied[2]!, applied[3]!), 'epoch 2 starts by re-applying epoch 1\'s gradient');
+    assert.ok(!same(applied[1]!, applied[2]!) && !same(applied[3]!, applied[4]!), 'each epoch then takes a fresh gradient');
+  });
+
   test('kept weights: official keeps the weights after the best epoch\'s step, "scored" the weights that produced its τ', async () => {
     // One epoch whose training τ beats 0: 'epoch-end' keeps the weights after its update (= not keeping any),
     // 'scored' keeps the weights before it (the initial ones), so its predictions differ.
