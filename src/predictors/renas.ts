@@ -1,6 +1,7 @@
 /**
  * The ReNAS predictor (Xu et al., CVPR 2021) and its MSE baseline: the same
- * CNN (renasNet.ts) on the 19x7x7 ReNAS tensor, trained either with the
+ * CNN (renasNet.ts) on a ReNAS tensor (NAS-Bench-101's 19x7x7 by default,
+ * NAS-Bench-201's 31x4x4 with `nb201RenasTensor`), trained either with the
  * pairwise logistic ("relativistic") loss or with mean squared error.
  *
  * The defaults are the official code (`renas.py`, docs/PROTOCOLS.md §7):
