@@ -121,9 +121,10 @@ export function nb101RenasTensor(encoding: RenasEncodingOptions = DEFAULT_RENAS_
   };
 }
 
-function checkShape(where: string, shape: RenasTensorShape): void {
-  if (!(Number.isInteger(shape.channels) && shape.channels >= 1 && Number.isInteger(shape.side) && shape.side >= 1)) {
-    throw new RangeError(`${where}: a tensor shape needs positive integer channels and side, got ${JSON.stringify(shape)}`);
+/** A tensor shape with integer channels ≥ 1 and side ≥ `minSide` (the net's valid conv2 needs 3), or an error naming `where`. */
+export function checkRenasShape(where: string, shape: RenasTensorShape, minSide = 1): void {
+  if (!(Number.isInteger(shape.channels) && shape.channels >= 1 && Number.isInteger(shape.side) && shape.side >= minSide)) {
+    throw new RangeError(`${where}: a tensor shape needs integer channels ≥ 1 and side ≥ ${minSide}, got ${JSON.stringify(shape)}`);
   }
 }
 
@@ -189,14 +190,10 @@ export function encodeRenasTensor(
  */
 export function encodeRenasBatch(
   specs: readonly Nb101Spec[],
-  out: Float32Array = new Float32Array(specs.length * RENAS_FEATURES),
+  out?: Float32Array,
   encoding: RenasEncodingOptions = DEFAULT_RENAS_ENCODING,
 ): Float32Array {
-  if (out.length < specs.length * RENAS_FEATURES) {
-    throw new RangeError(`encodeRenasBatch: buffer of ${out.length} floats is too small for ${specs.length} cells (${specs.length * RENAS_FEATURES} needed)`);
-  }
-  for (let b = 0; b < specs.length; b++) encodeRenasTensor(specs[b]!, out, b * RENAS_FEATURES, encoding);
-  return out;
+  return encodeRenasArchs(nb101RenasTensor(encoding), specs, out);
 }
 
 /** [B, C, S, S] → [B, S, S, C] (NCHW → NHWC) for `count` architectures (NAS-Bench-101's 19 x 7 x 7 unless `shape` says otherwise). */
@@ -230,7 +227,7 @@ export class RenasStandardizer {
     readonly scale: Float32Array,
     shape: RenasTensorShape = RENAS_NB101_SHAPE,
   ) {
-    checkShape('RenasStandardizer', shape);
+    checkRenasShape('RenasStandardizer', shape);
     this.shape = { channels: shape.channels, side: shape.side };
     this.features = renasFeatures(shape);
     if (mean.length !== this.features || scale.length !== this.features) {
@@ -277,7 +274,7 @@ export class RenasStandardizer {
 
 /** Fits the per-element statistics on `count` NCHW training tensors of `shape` (in double precision). */
 export function fitStandardizer(nchw: Float32Array, count: number, shape: RenasTensorShape = RENAS_NB101_SHAPE): RenasStandardizer {
-  checkShape('fitStandardizer', shape);
+  checkRenasShape('fitStandardizer', shape);
   const features = renasFeatures(shape);
   if (!(count >= 1) || nchw.length < count * features) {
     throw new RangeError(`fitStandardizer: need at least one encoded architecture (${count} given, buffer of ${nchw.length} floats)`);

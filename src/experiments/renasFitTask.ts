@@ -39,21 +39,17 @@ export async function runRenasFitTask<A>(encoded: Float32Array, count: number, t
   const n = task.trainIndices.length;
   if (task.trainTargets.length !== n) throw new RangeError(`ReNAS task: ${n} training rows but ${task.trainTargets.length} targets`);
   const predictor = new RenasPredictor<A>(task.seed, task.predictor, tensor);
-  const features = predictor.features;
-  if (encoded.length !== count * features) {
-    predictor.dispose();
-    throw new RangeError(`ReNAS task: ${encoded.length} floats for ${count} architectures of the ${predictor.tensor.name} tensor (expected ${count * features})`);
-  }
-  const rows = new Float32Array(n * features);
-  for (let k = 0; k < n; k++) {
-    const i = task.trainIndices[k]!;
-    if (!(i >= 0 && i < count)) {
-      predictor.dispose();
-      throw new RangeError(`ReNAS task: training row ${i} is outside 0..${count - 1}`);
-    }
-    rows.set(encoded.subarray(i * features, (i + 1) * features), k * features);
-  }
   try {
+    const features = predictor.features;
+    if (encoded.length !== count * features) {
+      throw new RangeError(`ReNAS task: ${encoded.length} floats for ${count} architectures of the ${predictor.tensor.name} tensor (expected ${count * features})`);
+    }
+    const rows = new Float32Array(n * features);
+    for (let k = 0; k < n; k++) {
+      const i = task.trainIndices[k]!;
+      if (!(i >= 0 && i < count)) throw new RangeError(`ReNAS task: training row ${i} is outside 0..${count - 1}`);
+      rows.set(encoded.subarray(i * features, (i + 1) * features), k * features);
+    }
     const report = await predictor.fitEncoded(rows, task.trainTargets);
     const predictions = new Float32Array(count);
     const chunk = predictor.config.predictBatch;

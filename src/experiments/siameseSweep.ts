@@ -458,33 +458,33 @@ export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[])
   const rows: SweepRow[] = [];
   for (const s of config.series) {
     for (const scoring of config.scorings) {
-    for (const method of s.methods) {
-      for (const { N, K } of s.points) {
-        for (let repeat = 0; repeat < config.repeats; repeat++) {
-          const run = byKey.get(`${s.benchmark}|${method}|${N}|${repeat}|${scoring}`);
-          if (!run) continue; // series skipped for missing data
-          const { result } = run;
-          const budget = N + K;
-          const best = sweepScore(run, K);
-          rows.push({
-            series: s.id,
-            benchmark: s.benchmark,
-            scoring,
-            method,
-            N,
-            K,
-            budget,
-            repeat,
-            best,
-            kendallTau: result.kendallTau,
-            spearmanRho: result.spearmanRho,
-            fineKendallTau: result.fineKendallTau,
-            fineSpearmanRho: result.fineSpearmanRho,
-            bnInitialShare: result.bnInitialShare ?? null,
-          });
+      for (const method of s.methods) {
+        for (const { N, K } of s.points) {
+          for (let repeat = 0; repeat < config.repeats; repeat++) {
+            const run = byKey.get(`${s.benchmark}|${method}|${N}|${repeat}|${scoring}`);
+            if (!run) continue; // series skipped for missing data
+            const { result } = run;
+            const budget = N + K;
+            const best = sweepScore(run, K);
+            rows.push({
+              series: s.id,
+              benchmark: s.benchmark,
+              scoring,
+              method,
+              N,
+              K,
+              budget,
+              repeat,
+              best,
+              kendallTau: result.kendallTau,
+              spearmanRho: result.spearmanRho,
+              fineKendallTau: result.fineKendallTau,
+              fineSpearmanRho: result.fineSpearmanRho,
+              bnInitialShare: result.bnInitialShare ?? null,
+            });
+          }
         }
       }
-    }
     }
   }
   return rows;

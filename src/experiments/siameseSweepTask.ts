@@ -23,6 +23,7 @@ export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+n
 export type SiameseMethod = (typeof SIAMESE_METHODS)[number];
 
 export const SWEEP_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'tiny-nb201-cifar10', 'tiny-nanobench'] as const;
+export type SweepBenchmark = (typeof SWEEP_BENCHMARKS)[number];
 
 /**
  * How a run's result at (N, K) is scored (docs/PROTOCOLS.md §7):
@@ -42,7 +43,6 @@ export type SweepScoring = (typeof SWEEP_SCORINGS)[number];
 
 /** Cells of a budget the official code does not train (`budget = budget - 3` in train_eval.py). */
 export const OFFICIAL_UNTRAINED = 3;
-export type SweepBenchmark = (typeof SWEEP_BENCHMARKS)[number];
 
 /** Ground-truth metric of each benchmark (what "best found" is measured in). */
 export const SWEEP_TARGETS: Readonly<Record<SweepBenchmark, string>> = {

@@ -28,7 +28,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/types.js';
-import { RENAS_NB101_SHAPE, type RenasTensorShape } from '../encoders/renasTensor.js';
+import { RENAS_NB101_SHAPE, checkRenasShape, type RenasTensorShape } from '../encoders/renasTensor.js';
 
 export type RenasConv2Padding = 'same' | 'valid';
 
@@ -186,10 +186,7 @@ export class RenasNet {
       throw new RangeError(`RenasNet: conv2Padding must be 'same' or 'valid', got ${JSON.stringify(options.conv2Padding)}`);
     }
     const input = options.input ?? RENAS_NB101_SHAPE;
-    const minSide = options.conv2Padding === 'same' ? 1 : 3;
-    if (!(Number.isInteger(input.channels) && input.channels >= 1 && Number.isInteger(input.side) && input.side >= minSide)) {
-      throw new RangeError(`RenasNet: input must have integer channels ≥ 1 and side ≥ ${minSide} (conv2Padding ${options.conv2Padding}), got ${JSON.stringify(input)}`);
-    }
+    checkRenasShape(`RenasNet input (conv2Padding ${options.conv2Padding})`, input, options.conv2Padding === 'same' ? 1 : 3);
     this.input = { channels: input.channels, side: input.side };
     this.c1 = 2 * input.channels;
     const C1 = this.c1;
