@@ -396,6 +396,26 @@ describe('replacement kernels match cpu', () => {
     await compareKernel('Sum of 16384 rows', 'Sum', { x: { values: uniform(rng, big, 0, 1), shape: big } }, { axis: [0, 1, 2], keepDims: false });
   });
 
+  test('BatchMatMul with transposed operands (dense-layer gradients), broadcast batches, untransposed passthrough', async () => {
+    const rng = createRng('batch-matmul');
+    // [batch a, batch b, M, K, N]
+    const cases: [number, number, number, number, number][] = [[1, 1, 5, 7, 3], [3, 3, 4, 2, 6], [1, 4, 3, 5, 2], [2, 1, 1, 9, 4], [1, 1, 64, 33, 17]];
+    for (const [ba, bb, M, K, N] of cases) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const aShape = transposeA ? [ba, K, M] : [ba, M, K];
+          const bShape = transposeB ? [bb, N, K] : [bb, K, N];
+          await compareKernel(
+            `BatchMatMul ${JSON.stringify(aShape)}${transposeA ? 'ᵀ' : ''} · ${JSON.stringify(bShape)}${transposeB ? 'ᵀ' : ''}`,
+            'BatchMatMul',
+            { a: { values: uniform(rng, aShape), shape: aShape }, b: { values: uniform(rng, bShape), shape: bShape } },
+            { transposeA, transposeB },
+          );
+        }
+      }
+    }
+  });
+
   test('AvgPoolGrad: valid padding matches stock tfjs semantics on cpu', async () => {
     const rng = createRng('avgpool-valid');
     for (const [k, s] of [[2, 2], [3, 1], [3, 2], [2, 1]] as const) {

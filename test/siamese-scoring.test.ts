@@ -11,10 +11,14 @@ import {
   checkSweepConfig,
   fixedKPoints,
   runSiameseSweep,
+  scaledDownNotes,
+  scheduleMatchedBnMomentum,
+  sweepRunConfig,
   sweepSearchBudget,
   type SiameseSweepConfig,
 } from '../src/experiments/siameseSweep.js';
 import { SCORING_LABEL, SIAMESE_PUBLISHED_POINTS, nkSweepFigure, paperComparison } from '../src/experiments/siameseSweepReport.js';
+import { runKey } from '../src/engine/index.js';
 import { btsSchedule } from '../src/searchers/bts.js';
 import { officialBestAt } from '../src/searchers/common.js';
 import { createPredictorTopKSearch, createRandomSearch } from '../src/searchers/index.js';
@@ -93,9 +97,10 @@ describe('siamese sweep with both scorings', () => {
     seed: 'scoring',
     repeats: 2,
     scorings: ['official', 'search'],
-    series: [{ id: 'fig6b-cifar100', title: 'K = 5', benchmark: 'nb201-cifar10', methods: ['random', 'gcn', 'siams+nsam+bts'], points: fixedKPoints(5, [20]) }],
+    series: [{ id: 'fig6b-cifar100', title: 'K = 5', benchmark: 'nb201-cifar10', methods: ['random', 'gcn', 'siams+nsam+bts', 'brp-nas'], points: fixedKPoints(5, [20]) }],
     predictor: { epochs: 6, hidden: 8, batchSize: 4, rerankTop: 10 },
     bts: { initialFraction: 0.3, stages: 2, stageRerankTop: 5 },
+    brp: { layers: 1, hidden: 8, epochs: 4, batchSize: 8, iterations: 2, selection: 'best-and-top-random', pairForward: 'per-cell' },
     correlationSample: 40,
     executor: { kind: 'in-thread' },
     cacheDir: join(tmp, 'cache'),
@@ -104,7 +109,7 @@ describe('siamese sweep with both scorings', () => {
 
   test('each scoring is its own runs; rows read the official score off the ranking and the search score off the queries', async () => {
     const result = await runSiameseSweep(config(), { onProgress: false });
-    assert.equal(result.runs.length, 2 * 2 * 3);
+    assert.equal(result.runs.length, 2 * 2 * 4);
     for (const run of result.runs) {
       const { N, K } = run.result;
       const expected = run.config.scoring === 'official' ? (run.config.method === 'random' ? K : N - 3 + K) : N + K;
@@ -112,6 +117,13 @@ describe('siamese sweep with both scorings', () => {
       if (run.config.method === 'random') assert.equal(run.result.ranking, null);
       else assert.equal(run.result.ranking!.length, K);
       if (run.config.method === 'siams+nsam+bts') assert.equal(run.result.initialCount, Math.trunc(0.3 * (run.config.scoring === 'official' ? N - 3 : N)));
+      // BRP-NAS: 2 iterations, the random first part takes the remainder (12 → 6 + 6, 15 → 8 + 7); a layer-normed net, no BN.
+      if (run.config.method === 'brp-nas') {
+        assert.equal(run.result.initialCount, run.config.scoring === 'official' ? 6 : 8);
+        assert.equal(run.result.bnInitialShare, null);
+        assert.ok(run.result.kendallTau !== null && Number.isFinite(run.result.kendallTau), 'scored after its last training');
+        continue;
+      }
       // BN diagnostic: 6 epochs → phases 1 + 3 + 1 + 3 = 8 epochs of ⌊12 (or 15) / 4⌋ = 3 steps: 0.997^24 of the initial statistics left.
       if (run.config.method === 'random') assert.equal(run.result.bnInitialShare, null);
       else assert.ok(Math.abs(run.result.bnInitialShare! - 0.997 ** 24) < 1e-12, `${run.config.method}: ${run.result.bnInitialShare}`);
@@ -144,6 +156,22 @@ describe('siamese sweep with both scorings', () => {
     const again = await runSiameseSweep(config(), { onProgress: false });
     assert.equal(again.stats.computed, 0);
     assert.deepEqual(again.rows, result.rows);
+  });
+
+  test('a BN momentum matched to the schedule leaves the official share of initial statistics, and is in the run key', async () => {
+    // 24 epochs → phases 4 + 12 + 7 + 3 = 26; the official 203: m = 0.997^(203/26).
+    assert.equal(scheduleMatchedBnMomentum(24), Number((0.997 ** (203 / 26)).toFixed(6)));
+    assert.equal(scheduleMatchedBnMomentum(200), 0.997);
+    assert.ok(Math.abs(scheduleMatchedBnMomentum(24) ** (26 * 3) - 0.997 ** (203 * 3)) < 1e-4, 'N = 30: 3 steps an epoch in both');
+    const m = scheduleMatchedBnMomentum(6);
+    const matched: SiameseSweepConfig = { ...config(), repeats: 1, scorings: ['official'], predictor: { ...config().predictor, bnMomentum: m } };
+    const plain = sweepRunConfig(config(), 'nb201-cifar10', 'gcn', 15, 0, 'official');
+    assert.notEqual(runKey(sweepRunConfig(matched, 'nb201-cifar10', 'gcn', 15, 0, 'official')), runKey(plain));
+    const result = await runSiameseSweep({ ...matched, series: [{ ...matched.series[0]!, methods: ['gcn'] }] }, { onProgress: false });
+    // 8 epochs of 3 steps, as above, with momentum m.
+    assert.ok(Math.abs(result.runs[0]!.result.bnInitialShare! - m ** 24) < 1e-9, `${result.runs[0]!.result.bnInitialShare} vs ${m ** 24}`);
+    assert.ok(scaledDownNotes(matched).some((n) => n.includes(`batch-norm momentum ${m}`) && n.includes('the official 200 leave')));
+    assert.throws(() => checkSweepConfig({ ...matched, predictor: { ...matched.predictor, bnMomentum: 1 } }), /predictor.bnMomentum is 1/);
   });
 
   test('config checks: scorings named and distinct; official needs N > 3 and K ≥ 1', () => {

@@ -15,6 +15,7 @@
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig, avgPoolGradCpuConfig } from './avgPoolGrad.js';
+import { batchMatMulConfig, stockBatchMatMul } from './batchMatMul.js';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
@@ -49,6 +50,13 @@ export const TRAINING_KERNELS: readonly KernelReplacement[] = [
     config: sumConfig,
     why: 'stock wasm kernel transposes the whole input to reduce non-inner axes (batch-norm statistics)',
     keepStock: (stock) => stockReductions.set('Sum', stock),
+  },
+  {
+    config: batchMatMulConfig,
+    why: 'stock wasm kernel runs a scalar loop (≈10x slower) when an operand is transposed, as in every dense layer\'s backward pass',
+    keepStock: (stock) => {
+      stockBatchMatMul.config = stock;
+    },
   },
   {
     config: meanConfig,

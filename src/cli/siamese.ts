@@ -8,7 +8,7 @@ import { checkSweepConfig, runSiameseSweep, scaledDownNotes, siameseSweepDefault
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
-import { integerOption, runCommand, stringOption, type CommandSpec, type ParsedOptions } from './options.js';
+import { UsageError, integerOption, runCommand, stringOption, type CommandSpec, type ParsedOptions } from './options.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { scalarFields, toCsv } from '../experiments/studyRows.js';
 
@@ -17,11 +17,13 @@ const paper = siameseSweepDefaults('paper');
 export const SIAMESE_COMMAND: CommandSpec = {
   usage: 'nas siamese sweep',
   summary:
-    "Siamese-NAS N/K sweeps of notebook 03 (random, gcn, siams, siams+nsam, siams+nsam+bts) with the profile's settings; progress on stderr, summary on stdout. Finished runs are cached, so rerunning resumes; a notebook and this command on the same results folder share the work.",
+    "Siamese-NAS N/K sweeps of notebook 03 (random, gcn, siams, siams+nsam, siams+nsam+bts, brp-nas) with the profile's settings; progress on stderr, summary on stdout. Finished runs are cached, so rerunning resumes; a notebook and this command on the same results folder share the work.",
   options: [
     PROFILE_OPTION,
     { name: 'repeats', value: 'N', help: 'repeats per point', default: `the profile's (paper: ${paper.repeats})` },
     { name: 'scorings', value: 'official,search', help: 'scorings to run: official (the official code\'s budget and MaxAccs) and/or search (best of the N + K trained)', default: `the profile's (paper: ${paper.scorings.join(',')})` },
+    { name: 'bn-momentum', value: 'M', help: "graph predictors' batch-norm momentum (0.997 is the official; the paper profile matches it to its short schedule)", default: `the profile's (paper: ${paper.predictor.bnMomentum ?? 0.997})` },
+    { name: 'series', value: 'ID,ID', help: "run only these series of the profile (e.g. brp-cifar100)", default: 'all of the profile\'s' },
     { name: 'cache', value: 'DIR', help: 'results folder of the runs', default: '<resultsDir>/siamese-nk-sweep' },
     ...EXECUTOR_OPTIONS,
     { name: 'csv', value: 'FILE', help: 'also write one row per run and point (series, method, N, K, repeat, best, τ) as CSV' },
@@ -39,8 +41,16 @@ function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
   const repeats = integerOption(options, 'repeats', 1);
   const cacheDir = stringOption(options, 'cache');
   const scorings = stringOption(options, 'scorings')?.split(',').map((v) => v.trim()) as SweepScoring[] | undefined;
+  const seriesIds = stringOption(options, 'series')?.split(',').map((v) => v.trim());
+  const unknown = seriesIds?.filter((id) => !defaults.series.some((s) => s.id === id)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`${SIAMESE_COMMAND.usage}: --series: no series ${unknown.join(', ')} in this profile (have ${defaults.series.map((s) => s.id).join(', ')})`, SIAMESE_COMMAND);
+  const bnText = stringOption(options, 'bn-momentum');
+  const bnMomentum = bnText === undefined ? undefined : Number(bnText);
+  if (bnMomentum !== undefined && !(bnMomentum >= 0 && bnMomentum < 1)) throw new UsageError(`${SIAMESE_COMMAND.usage}: --bn-momentum must be a number in [0, 1), got ${JSON.stringify(bnText)}`, SIAMESE_COMMAND);
   const config: SiameseSweepConfig = {
     ...defaults,
+    ...(bnMomentum !== undefined ? { predictor: { ...defaults.predictor, bnMomentum } } : {}),
+    ...(seriesIds !== undefined ? { series: defaults.series.filter((s) => seriesIds.includes(s.id)) } : {}),
     ...(repeats !== undefined ? { repeats } : {}),
     ...(scorings !== undefined ? { scorings } : {}),
     ...(cacheDir !== undefined ? { cacheDir } : {}),

@@ -26,14 +26,18 @@ import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
 import { findTinyNanoBench } from '../loaders/tinyNanoBench.js';
 import { bestFoundCurve, meanConfidenceInterval } from '../metrics/index.js';
 import { officialBestAt } from '../searchers/common.js';
+import { BRP_SELECTIONS } from '../searchers/brpIterative.js';
+import { BRP_PAIR_FORWARDS } from '../predictors/brpNas.js';
 import {
   OFFICIAL_UNTRAINED,
   SIAMESE_METHODS,
   SWEEP_BENCHMARKS,
   SWEEP_SCORINGS,
   runSweepTask,
+  scheduleMatchedBnMomentum,
   type SiameseMethod,
   type SweepBenchmark,
+  type SweepBrpSettings,
   type SweepBtsSettings,
   type SweepPredictorSettings,
   type SweepRunConfig,
@@ -42,8 +46,8 @@ import {
   type SweepTask,
 } from './siameseSweepTask.js';
 
-export { OFFICIAL_UNTRAINED, SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_SCORINGS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark, sweepSearchBudget } from './siameseSweepTask.js';
-export type { SiameseMethod, SweepBenchmark, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepScoring, SweepTask };
+export { OFFICIAL_UNTRAINED, SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_SCORINGS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark, scheduleMatchedBnMomentum, sweepSearchBudget } from './siameseSweepTask.js';
+export type { SiameseMethod, SweepBenchmark, SweepBrpSettings, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepScoring, SweepTask };
 
 /** Bump when a code change alters run results: older cached runs then no longer match (2: scoring, and the ranking head stored). */
 export const SWEEP_VERSION = 2;
@@ -72,6 +76,8 @@ export interface SiameseSweepConfig {
   readonly series: readonly SweepSeries[];
   readonly predictor: SweepPredictorSettings;
   readonly bts: SweepBtsSettings;
+  /** BRP-NAS predictor and iterative selection; required when a series runs method 'brp-nas'. */
+  readonly brp?: SweepBrpSettings;
   /** Architectures of each benchmark (a fixed random sample) the predictor's Kendall / Spearman are measured on. */
   readonly correlationSample: number;
   /** Where the runs execute: `{ kind: 'in-thread' }`, `{ kind: 'pool', threads }` or `{ kind: 'queue', url }` (see src/engine). */
@@ -85,6 +91,17 @@ export interface SiameseSweepConfig {
 /** The paper's protocol (docs/PROTOCOLS.md §4), against which `scaledDownNotes` compares a config. */
 const PAPER_PROTOCOL = { repeats: 100, epochs: 200, hidden: 64, maxBudget: 210 } as const;
 
+/** eagle's NB201 BRP-NAS run (acc_gcn_nasbench201_bin.yaml, README: `--iter 5 --sample_best2`). */
+export const BRP_OFFICIAL: SweepBrpSettings = Object.freeze({
+  layers: 4,
+  hidden: 600,
+  epochs: 250,
+  batchSize: 64,
+  iterations: 5,
+  selection: 'best-and-top-random',
+  pairForward: 'per-pair',
+});
+
 /**
  * What `config` changes with respect to the paper's protocol, computed from
  * the config itself (so an edited config is described as it is, not as its
@@ -97,13 +114,21 @@ export function scaledDownNotes(config: SiameseSweepConfig): string[] {
   if (config.predictor.epochs !== PAPER_PROTOCOL.epochs) {
     notes.push(`predictor: ${config.predictor.epochs} epochs with the official 20/50/30 % + 3 schedule (paper: ${PAPER_PROTOCOL.epochs})`);
   }
+  if (config.predictor.bnMomentum !== undefined && config.predictor.bnMomentum !== 0.997) {
+    notes.push(`predictor batch-norm momentum ${config.predictor.bnMomentum} (official 0.997)${config.predictor.bnMomentum === scheduleMatchedBnMomentum(config.predictor.epochs) ? `, which leaves after ${config.predictor.epochs} epochs the share of initial statistics the official 200 leave` : ''}`);
+  }
   if (config.predictor.hidden !== PAPER_PROTOCOL.hidden) notes.push(`predictor hidden width ${config.predictor.hidden} (paper: ${PAPER_PROTOCOL.hidden})`);
-  const fig6 = config.series.filter((s) => s.benchmark === 'nb201-cifar10' || s.benchmark === 'nb201-cifar100');
+  const fig6 = config.series.filter((s) => s.id.startsWith('fig6'));
   const benchmarks = new Set(fig6.map((s) => s.benchmark));
   if (fig6.length > 0 && !benchmarks.has('nb201-cifar10')) notes.push('Fig. 6 on CIFAR-100 only (the published points are CIFAR-100)');
   if (fig6.length > 0 && !benchmarks.has('nb201-cifar100')) notes.push('Fig. 6 without CIFAR-100, where the published points are');
   const maxBudget = Math.max(0, ...fig6.flatMap((s) => s.points.map((p) => p.N + p.K)));
   if (fig6.length > 0 && maxBudget < PAPER_PROTOCOL.maxBudget) notes.push(`Fig. 6: N + K ≤ ${maxBudget} (paper: up to ${PAPER_PROTOCOL.maxBudget})`);
+  if (config.brp && config.series.some((s) => s.methods.includes('brp-nas'))) {
+    const b = config.brp;
+    const changed = (Object.keys(BRP_OFFICIAL) as (keyof SweepBrpSettings)[]).filter((k) => b[k] !== BRP_OFFICIAL[k]);
+    if (changed.length > 0) notes.push(`BRP-NAS: ${changed.map((k) => `${k} ${b[k]} (eagle: ${BRP_OFFICIAL[k]})`).join(', ')}`);
+  }
   if (config.correlationSample < 15_625) notes.push(`rank correlation on a fixed random sample of ${config.correlationSample.toLocaleString('en-US')} architectures`);
   return notes;
 }
@@ -207,7 +232,7 @@ export function fixedKPoints(K: number, budgets: readonly number[]): SweepPoint[
 }
 
 /** The methods that train a predictor (all but random search). */
-export const PREDICTOR_METHODS: readonly SiameseMethod[] = ['gcn', 'siams', 'siams+nsam', 'siams+nsam+bts'];
+export const PREDICTOR_METHODS: readonly SiameseMethod[] = ['gcn', 'siams', 'siams+nsam', 'siams+nsam+bts', 'brp-nas'];
 
 /** The profile's sweep: every hyperparameter (what it scales down for this machine: `scaledDownNotes`). */
 export function siameseSweepDefaults(profile: Profile = currentProfile()): SiameseSweepConfig {
@@ -216,24 +241,34 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
     const benchmark: SweepBenchmark = dataset === 'cifar10' ? 'nb201-cifar10' : 'nb201-cifar100';
     const label = dataset === 'cifar10' ? 'CIFAR-10' : 'CIFAR-100';
     return [
-      { id: `fig6a-${dataset}`, title: `Fig. 6(a) NB201 ${label}: N = 30, K varies`, benchmark, methods, points: fixedNPoints(30, nFixed) },
-      { id: `fig6b-${dataset}`, title: `Fig. 6(b) NB201 ${label}: K = 30, N varies`, benchmark, methods, points: fixedKPoints(30, kFixed) },
+      { id: `fig6a-${dataset}`, title: `Fig. 6(a) NB201 ${label}: N = 30, K varies`, benchmark, methods: sweepMethods, points: fixedNPoints(30, nFixed) },
+      { id: `fig6b-${dataset}`, title: `Fig. 6(b) NB201 ${label}: K = 30, N varies`, benchmark, methods: sweepMethods, points: fixedKPoints(30, kFixed) },
     ];
   };
   const fig7 = (points: SweepPoint[]): SweepSeries[] => [
-    { id: 'fig7-tiny-nb201', title: 'Fig. 7 Tiny-NASBench-201 (CIFAR-10)', benchmark: 'tiny-nb201-cifar10', methods, points },
-    { id: 'fig7-tiny-nanobench', title: 'Fig. 7 Tiny-NanoBench (CIFAR-10)', benchmark: 'tiny-nanobench', methods, points },
+    { id: 'fig7-tiny-nb201', title: 'Fig. 7 Tiny-NASBench-201 (CIFAR-10)', benchmark: 'tiny-nb201-cifar10', methods: sweepMethods, points },
+    { id: 'fig7-tiny-nanobench', title: 'Fig. 7 Tiny-NanoBench (CIFAR-10)', benchmark: 'tiny-nanobench', methods: sweepMethods, points },
   ];
   const official = { initialFraction: 0.3, stages: 10, stageRerankTop: 30 };
+  // BRP-NAS's own protocol on its published points: N = 100 by iterative selection, then K more from the ranking.
+  const brpSeries = (N: number, budgets: number[]): SweepSeries => ({
+    id: 'brp-cifar100',
+    title: `BRP-NAS protocol, NB201 CIFAR-100: N = ${N} by iterative selection, K varies`,
+    benchmark: 'nb201-cifar100',
+    methods: ['random', 'brp-nas'],
+    points: fixedNPoints(N, budgets),
+  });
+  const sweepMethods = methods.filter((m) => m !== 'brp-nas');
   return byProfile<SiameseSweepConfig>(
     {
       smoke: {
         seed: 'smoke',
         repeats: 2,
         scorings: SWEEP_SCORINGS,
-        series: [...fig6('cifar100', [50, 100], [50, 60]), ...fig7([{ N: 100, K: 5 }])],
-        predictor: { epochs: 22, hidden: 16, batchSize: 8, rerankTop: 60 },
+        series: [...fig6('cifar100', [50, 100], [50, 60]), ...fig7([{ N: 100, K: 5 }]), brpSeries(20, [25, 30])],
+        predictor: { epochs: 22, hidden: 16, batchSize: 8, rerankTop: 60, bnMomentum: scheduleMatchedBnMomentum(22) },
         bts: official,
+        brp: { layers: 2, hidden: 16, epochs: 10, batchSize: 64, iterations: 2, selection: 'best-and-top-random', pairForward: 'per-cell' },
         correlationSample: 500,
         executor: { kind: 'pool', threads: 2 },
       },
@@ -241,13 +276,19 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
         seed: 'paper',
         repeats: 10,
         scorings: SWEEP_SCORINGS,
-        series: [...fig6('cifar100', [50, 75, 100, 125, 150, 200], [100, 150]), ...fig7([{ N: 100, K: 5 }])],
+        series: [...fig6('cifar100', [50, 75, 100, 125, 150, 200], [100, 150]), ...fig7([{ N: 100, K: 5 }]), brpSeries(100, [125, 150, 200])],
         // Measured on the 2-core machine (process CPU time of `nas siamese sweep --profile paper`): one repeat of
         // these series costs ≈ 285 CPU-seconds with 24 epochs (ranking all 15,614 cells, twice over for BTS, is a
         // large part at small N), so 20 repeats took ≈ 47 min on 2 free cores; 10 repeats of each of the two
         // scorings are as many runs (an official run trains 3 cells fewer). 200 epochs or CIFAR-10 as well would not fit.
-        predictor: { epochs: 24, hidden: 64, batchSize: 8, rerankTop: 60 },
+        // BN momentum matched to the short schedule: with the official 0.997, 24 epochs left 0.79 of the initial
+        // batch-norm statistics at N = 30 (official schedule: 0.16) and BTS stage picks were close to random.
+        predictor: { epochs: 24, hidden: 64, batchSize: 8, rerankTop: 60, bnMomentum: scheduleMatchedBnMomentum(24) },
         bts: official,
+        // BRP-NAS at eagle's size (4 × 600, 250 epochs of all pairs, batch 64) costs ≈ 0.6 s a step on one core here and
+        // ≈ 90,000 steps a run. Measured process CPU of one run at N = 100 (5 iterations): 4 × 64, 25 epochs, batch 64,
+        // per pair: 242 s; per cell: 160 s; per cell at batch 256: 61 s, which is what 10 repeats × 2 scorings can afford.
+        brp: { layers: 4, hidden: 64, epochs: 25, batchSize: 256, iterations: 5, selection: 'best-and-top-random', pairForward: 'per-cell' },
         correlationSample: 2000,
         executor: { kind: 'pool', threads: 2 },
       },
@@ -259,9 +300,11 @@ export function siameseSweepDefaults(profile: Profile = currentProfile()): Siame
           ...fig6('cifar100', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
           ...fig6('cifar10', [50, 75, 100, 125, 150, 200], [50, 100, 150, 210]),
           ...fig7([{ N: 100, K: 5 }]),
+          brpSeries(100, [125, 150, 200]),
         ],
         predictor: { epochs: 200, hidden: 64, batchSize: 8, rerankTop: 60 },
         bts: official,
+        brp: BRP_OFFICIAL,
         correlationSample: 100_000,
         executor: { kind: 'pool', threads: 2 },
       },
@@ -286,9 +329,17 @@ export function checkSweepConfig(config: SiameseSweepConfig): void {
   checkExecutorConfig(config.executor, `${where}: executor`);
   checkField(where, 'correlationSample', config.correlationSample, COUNT);
   for (const field of ['epochs', 'hidden', 'batchSize', 'rerankTop'] as const) checkField(where, `predictor.${field}`, config.predictor[field], POSITIVE_INTEGER);
+  if (config.predictor.bnMomentum !== undefined) checkField(where, 'predictor.bnMomentum', config.predictor.bnMomentum, { min: 0, max: 0.999999 });
   checkField(where, 'bts.initialFraction', config.bts.initialFraction, { min: 0, max: 1 });
   checkField(where, 'bts.stages', config.bts.stages, POSITIVE_INTEGER);
   checkField(where, 'bts.stageRerankTop', config.bts.stageRerankTop, POSITIVE_INTEGER);
+  if (config.brp !== undefined) {
+    for (const field of ['layers', 'hidden', 'epochs', 'batchSize', 'iterations'] as const) checkField(where, `brp.${field}`, config.brp[field], POSITIVE_INTEGER);
+    checkOneOf(where, 'brp.selection', config.brp.selection, BRP_SELECTIONS);
+    checkOneOf(where, 'brp.pairForward', config.brp.pairForward, BRP_PAIR_FORWARDS);
+  } else if (config.series.some((s) => s.methods.includes('brp-nas'))) {
+    throw new RangeError(`${where}: a series runs brp-nas but the config has no brp settings (e.g. BRP_OFFICIAL)`);
+  }
   const ids = new Set<string>();
   for (const s of config.series) {
     if (ids.has(s.id)) throw new Error(`${where}: two series are named ${JSON.stringify(s.id)}`);
@@ -330,6 +381,7 @@ export function sweepRunConfig(
   scoring: SweepScoring,
 ): SweepRunConfig {
   const usesPredictor = method !== 'random';
+  const brp = method === 'brp-nas';
   return {
     study: 'siamese-nk-sweep',
     version: SWEEP_VERSION,
@@ -340,8 +392,9 @@ export function sweepRunConfig(
     repeat,
     seed: String(config.seed),
     scoring,
-    predictor: usesPredictor ? { ...config.predictor } : undefined,
+    predictor: usesPredictor && !brp ? { ...config.predictor } : undefined,
     bts: method === 'siams+nsam+bts' ? { ...config.bts } : undefined,
+    ...(brp ? { brp: { ...config.brp! } } : {}),
     correlationSample: usesPredictor ? config.correlationSample : 0,
   };
 }

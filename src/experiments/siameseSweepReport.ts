@@ -58,12 +58,13 @@ export const SIAMESE_PUBLISHED_POINTS: readonly PublishedPoint[] = [
     [150, 0.738],
     [200, 0.7385],
   ].map(([budget, value]) => ({
-    series: 'fig6a-cifar100',
+    // BRP-NAS's trace: its 100 training cells, then the ranking's best untrained (eagle README).
+    series: 'brp-cifar100',
     benchmark: 'nb201-cifar100' as const,
     source: BRP,
-    ourMethod: 'gcn' as const,
-    N: null,
-    K: null,
+    ourMethod: 'brp-nas' as const,
+    N: 100,
+    K: budget! - 100,
     budget: budget!,
     value: value!,
   })),
@@ -271,9 +272,11 @@ export interface PaperComparisonRow {
 
 /**
  * Our results beside every published point, one row per point and scoring
- * run (the official scoring first: it is the paper's). BRP-NAS points (no
- * N/K split published) are compared with our plain GCN at the same N + K on
- * the N = 30 series; Siamese-NAS points with our siams+NSAM+BTS at the same N and K.
+ * run (the official scoring first: it is the paper's). BRP-NAS points are
+ * compared with our BRP-NAS at N = 100 (its iterative selection) and K =
+ * budget − 100, its own search trace; the point at 100 (K = 0, the
+ * training cells alone) has no run, as the official scoring reads K ≥ 1.
+ * Siamese-NAS points with our siams+NSAM+BTS at the same N and K.
  */
 export function paperComparison(
   result: Pick<SiameseSweepResult, 'table' | 'config'>,

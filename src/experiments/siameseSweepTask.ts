@@ -6,20 +6,23 @@
  */
 import { whenBackendReady } from '../backend.js';
 import { createRng } from '../core/rng.js';
-import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Searcher } from '../core/types.js';
+import type { BenchRecord, Benchmark, FitReport, Predictor, PredictorFactory, Searcher } from '../core/types.js';
+import { nb201BrpEncoder, withGlobalNode, type BrpGraphEncoder } from '../encoders/brpGraph.js';
+import { brpNasPredictorFactory, type BrpPairForward } from '../predictors/brpNas.js';
+import { isContinuablePredictor, type ContinuablePredictor } from '../predictors/types.js';
 import { createGraphEncoder, type GraphEncoder } from '../encoders/graphOneHot.js';
 import { loadNb201 } from '../loaders/cellJson.js';
 import { findTinyNanoBench, loadTinyNanoBench } from '../loaders/tinyNanoBench.js';
 import { kendallTau, spearmanRho } from '../metrics/index.js';
 import { gcnPredictorFactory, siamesePredictorFactory } from '../predictors/graphPredictors.js';
 import { officialPhases, type GraphPredictorConfig } from '../predictors/config.js';
-import { createBtsSearch, createPredictorTopKSearch, createRandomSearch } from '../searchers/index.js';
+import { createBrpSearch, createBtsSearch, createPredictorTopKSearch, createRandomSearch, type BrpSelection } from '../searchers/index.js';
 import { NANO_MAX_NODES, NANO_OPS, type NanoCell } from '../spaces/nanobench.js';
 import type { Nb201Arch } from '../spaces/nb201.js';
 import { NB201_NODE_GRAPH_OPS, NB201_NODE_GRAPH_SIZE, nb201ToNodeGraph } from '../spaces/nb201Graph.js';
 import { tinyNb201 } from '../spaces/tinyNb201.js';
 
-export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+nsam+bts'] as const;
+export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+nsam+bts', 'brp-nas'] as const;
 export type SiameseMethod = (typeof SIAMESE_METHODS)[number];
 
 export const SWEEP_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'tiny-nb201-cifar10', 'tiny-nanobench'] as const;
@@ -60,6 +63,29 @@ export interface SweepPredictorSettings {
   readonly batchSize: number;
   /** Siamese: coarse-ranking head re-ranked by the fine branch (official 60). */
   readonly rerankTop: number;
+  /**
+   * Batch-norm momentum; undefined → the official 0.997. A short schedule
+   * with 0.997 leaves most of the initial statistics in place (24 epochs at
+   * N = 30: 0.79 of them); `scheduleMatchedBnMomentum(epochs)` leaves the
+   * share the official 200-epoch schedule leaves at every N.
+   */
+  readonly bnMomentum?: number;
+}
+
+const OFFICIAL_BN_MOMENTUM = 0.997;
+
+const scheduleEpochs = (epochs: number): number => officialPhases(epochs).reduce((sum, p) => sum + p.epochs, 0);
+
+/**
+ * The momentum m with which the schedule scaled to `epochs` leaves the share
+ * of initial batch-norm statistics that the official 200-epoch schedule
+ * (203 epochs with its last 3) leaves with 0.997: steps per epoch are the
+ * same in both, so m = 0.997^(203 / epochs of the scaled schedule). Rounded
+ * to 6 digits for the run key. 24 epochs (26 with the phases truncated):
+ * 0.977310.
+ */
+export function scheduleMatchedBnMomentum(epochs: number): number {
+  return Number((OFFICIAL_BN_MOMENTUM ** (scheduleEpochs(200) / scheduleEpochs(epochs))).toFixed(6));
 }
 
 /** BTS settings (official: 0.3 random, 10 stages, each ranking a tenth of the space, re-ranking its top 30). */
@@ -67,6 +93,22 @@ export interface SweepBtsSettings {
   readonly initialFraction: number;
   readonly stages: number;
   readonly stageRerankTop: number;
+}
+
+/**
+ * BRP-NAS settings (src/predictors/brpNas.ts, src/searchers/brpIterative.ts;
+ * eagle's NB201 run: 4 × 600, 250 epochs, batch 64, 5 iterations,
+ * 'best-and-top-random', 'per-pair').
+ */
+export interface SweepBrpSettings {
+  readonly layers: number;
+  readonly hidden: number;
+  /** E and B: the last iteration trains E epochs at B pairs per batch, iteration i (i+1)/T of each. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly iterations: number;
+  readonly selection: BrpSelection;
+  readonly pairForward: BrpPairForward;
 }
 
 /** Everything that determines one run's result; the run cache is keyed by this (K excluded, see below). */
@@ -83,10 +125,12 @@ export interface SweepRunConfig {
   readonly seed: string;
   /** Budget accounting and scoring (see `SWEEP_SCORINGS`). */
   readonly scoring: SweepScoring;
-  /** Undefined for random search. */
+  /** The graph predictors' settings; undefined for random search and BRP-NAS. */
   readonly predictor: SweepPredictorSettings | undefined;
   /** Only for the BTS method. */
   readonly bts: SweepBtsSettings | undefined;
+  /** Only for BRP-NAS (which has no siamese `predictor` settings). */
+  readonly brp?: SweepBrpSettings;
   /** Size of the fixed random sample of the benchmark the predictor's rank correlation is measured on (0: none). */
   readonly correlationSample: number;
 }
@@ -186,8 +230,20 @@ function encoderFor(name: SweepBenchmark): GraphEncoder<unknown> {
   return (name === 'tiny-nanobench' ? nanoEncoder : nb201Encoder) as GraphEncoder<unknown>;
 }
 
+function brpEncoderFor(name: SweepBenchmark): BrpGraphEncoder<unknown> {
+  return (name === 'tiny-nanobench' ? nanoBrpEncoder : nb201BrpEncoder) as BrpGraphEncoder<unknown>;
+}
+
+const nanoBrpEncoder = withGlobalNode(nanoEncoder);
+
 function predictorOverrides(s: SweepPredictorSettings): Partial<GraphPredictorConfig> {
-  return { phases: officialPhases(s.epochs), hidden: s.hidden, batchSize: s.batchSize, rerankTop: s.rerankTop };
+  return {
+    phases: officialPhases(s.epochs),
+    hidden: s.hidden,
+    batchSize: s.batchSize,
+    rerankTop: s.rerankTop,
+    ...(s.bnMomentum !== undefined ? { bnMomentum: s.bnMomentum } : {}),
+  };
 }
 
 /** Rank correlations of a freshly fitted predictor, filled in by `scoringFactory`. */
@@ -215,9 +271,8 @@ function scoringFactory(
   return (seed) => {
     const predictor = inner(seed);
     const wrapped = Object.create(predictor) as Predictor<unknown>;
-    Object.defineProperty(wrapped, 'fit', {
-      value: async (...args: Parameters<Predictor<unknown>['fit']>) => {
-        const report = await predictor.fit(...args);
+    // Scores after every fit, and after every further `train` (BRP-NAS): the last call's scores stay.
+    const scored = async (report: FitReport): Promise<FitReport> => {
         const share = (report as { bnInitialShare?: number }).bnInitialShare;
         scores.bnInitialShare = typeof share === 'number' ? share : null;
         if (sample.length >= 2) {
@@ -233,15 +288,26 @@ function scoringFactory(
           }
         }
         return report;
-      },
-    });
+    };
+    Object.defineProperty(wrapped, 'fit', { value: async (...args: Parameters<Predictor<unknown>['fit']>) => scored(await predictor.fit(...args)) });
+    if (isContinuablePredictor(predictor)) {
+      Object.defineProperty(wrapped, 'train', { value: async (...args: Parameters<ContinuablePredictor<unknown>['train']>) => scored(await predictor.train(...args)) });
+    }
     return wrapped;
   };
 }
 
-function searcherFor(config: SweepRunConfig, factoryOf: (nsam: boolean, siamese: boolean) => PredictorFactory<unknown>): Searcher<unknown> {
-  const { method, predictor, bts } = config;
+function searcherFor(
+  config: SweepRunConfig,
+  factoryOf: (nsam: boolean, siamese: boolean) => PredictorFactory<unknown>,
+  brpFactory: () => PredictorFactory<unknown>,
+): Searcher<unknown> {
+  const { method, predictor, bts, brp } = config;
   if (method === 'random') return createRandomSearch('random');
+  if (method === 'brp-nas') {
+    if (!brp) throw new Error('siamese sweep: method brp-nas needs brp settings');
+    return createBrpSearch({ predictorFactory: brpFactory(), iterations: brp.iterations, selection: brp.selection, epochs: brp.epochs, batchSize: brp.batchSize, name: method });
+  }
   if (!predictor) throw new Error(`siamese sweep: method ${method} needs predictor settings`);
   switch (method) {
     case 'gcn':
@@ -309,7 +375,16 @@ export async function runSweepTask(task: SweepTask): Promise<SweepRunResult> {
       : gcnPredictorFactory<unknown>({ encoder, nsam, config: overrides, name });
     return scoringFactory(inner, sample, target, scores);
   };
-  const searcher = searcherFor(config, factoryOf);
+  const brpFactory = (): PredictorFactory<unknown> => {
+    const b = config.brp!;
+    const inner = brpNasPredictorFactory<unknown>({
+      encoder: brpEncoderFor(config.benchmark),
+      config: { layers: b.layers, hidden: b.hidden, epochs: b.epochs, batchSize: b.batchSize, pairForward: b.pairForward },
+      name: 'brp-nas',
+    });
+    return scoringFactory(inner, sample, target, scores);
+  };
+  const searcher = searcherFor(config, factoryOf, brpFactory);
   const budget = sweepSearchBudget(config, K);
   const result = await searcher.search(bench, target, budget, createRng(runSeed(config)));
   const expected = budget.trainSamples + budget.topK;

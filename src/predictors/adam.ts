@@ -3,6 +3,11 @@
  * Keras models): m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
  * w ← w − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε), β1 0.9, β2 0.999, ε 1e-7.
  *
+ * `rule: 'torch'` is PyTorch's Adam / AdamW instead (the BRP-NAS predictor
+ * is a PyTorch model): ε 1e-8 added to √v / √(1−β2ᵗ), i.e. the Keras step
+ * with ε·√(1−β2ᵗ) in place of ε; `decoupledWeightDecay` λ first multiplies
+ * every variable by 1 − lr·λ (torch.optim.AdamW).
+ *
  * Why not `tf.train.adam`: at batch 8 a training step is bound by the number
  * of tfjs kernels, and the tfjs optimizer launches about ten per variable per
  * step (≈550 of a siamese step's kernels). Here the gradients are read once,
@@ -19,6 +24,10 @@ export interface AdamOptions {
   readonly epsilon?: number;
   /** L2 penalty λ·‖w‖² on the variables listed in `decayed` (adds 2λw to their gradient). */
   readonly weightDecay?: number;
+  /** Where ε goes: Keras (default, ε 1e-7) or PyTorch (ε 1e-8 scaled by the bias correction). */
+  readonly rule?: 'keras' | 'torch';
+  /** AdamW: every variable is multiplied by 1 − lr·λ before the Adam step (PyTorch `AdamW(weight_decay=λ)`). */
+  readonly decoupledWeightDecay?: number;
 }
 
 export class HostAdam {
@@ -26,6 +35,9 @@ export class HostAdam {
   private readonly beta2: number;
   private readonly epsilon: number;
   private readonly weightDecay: number;
+  private readonly decoupled: number;
+  private readonly torchRule: boolean;
+  private learningRate: number;
   private readonly weights: Float32Array[];
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
@@ -37,16 +49,25 @@ export class HostAdam {
    */
   constructor(
     private readonly variables: readonly tf.Variable[],
-    private readonly opts: AdamOptions,
+    opts: AdamOptions,
     private readonly decayed: ReadonlySet<tf.Variable> = new Set(),
   ) {
     this.beta1 = opts.beta1 ?? 0.9;
     this.beta2 = opts.beta2 ?? 0.999;
-    this.epsilon = opts.epsilon ?? 1e-7;
+    this.torchRule = (opts.rule ?? 'keras') === 'torch';
+    this.epsilon = opts.epsilon ?? (this.torchRule ? 1e-8 : 1e-7);
     this.weightDecay = opts.weightDecay ?? 0;
+    this.decoupled = opts.decoupledWeightDecay ?? 0;
+    this.learningRate = opts.learningRate;
     this.weights = variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
     this.m = variables.map((v) => new Float32Array(v.size));
     this.v = variables.map((v) => new Float32Array(v.size));
+  }
+
+  /** Changes the learning rate of the next updates (a schedule). */
+  setLearningRate(learningRate: number): void {
+    if (!(learningRate >= 0) || !Number.isFinite(learningRate)) throw new RangeError(`HostAdam: learning rate must be a finite number ≥ 0, got ${learningRate}`);
+    this.learningRate = learningRate;
   }
 
   /** One update; `grads[i]` belongs to `variables[i]` (undefined = zero gradient). */
@@ -55,8 +76,10 @@ export class HostAdam {
       throw new Error(`HostAdam: ${grads.length} gradients for ${this.variables.length} variables`);
     }
     this.step++;
-    const { beta1, beta2, epsilon } = this;
-    const lr = (this.opts.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const { beta1, beta2 } = this;
+    const lr = (this.learningRate * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const epsilon = this.torchRule ? this.epsilon * Math.sqrt(1 - beta2 ** this.step) : this.epsilon;
+    const shrink = 1 - this.learningRate * this.decoupled;
     this.variables.forEach((variable, i) => {
       const grad = grads[i];
       const w = this.weights[i]!;
@@ -64,6 +87,7 @@ export class HostAdam {
       const v = this.v[i]!;
       const g = grad ? (grad.dataSync() as Float32Array) : undefined;
       const decay = this.decayed.has(variable) ? 2 * this.weightDecay : 0;
+      if (shrink !== 1) for (let k = 0; k < w.length; k++) w[k] = w[k]! * shrink;
       for (let k = 0; k < w.length; k++) {
         const gk = (g ? g[k]! : 0) + decay * w[k]!;
         const mk = beta1 * m[k]! + (1 - beta1) * gk;

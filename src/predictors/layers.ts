@@ -60,6 +60,17 @@ export class ModelParams {
     return v;
   }
 
+  /** A trainable variable of `shape` drawn uniformly from [−limit, limit] (PyTorch-style inits), from this model's stream. */
+  uniform(shape: readonly number[], limit: number): tf.Variable {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    for (let i = 0; i < size; i++) values[i] = (2 * this.rng() - 1) * limit;
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, [...shape]), true));
+    this.trainable.push(v);
+    if (shape.length > 1) this.kernels.push(v);
+    return v;
+  }
+
   constant(size: number, value: number, trainable: boolean): tf.Variable {
     const v = tf.tidy(() => tf.variable(tf.fill([size], value), trainable));
     (trainable ? this.trainable : this.state).push(v);

@@ -3,7 +3,7 @@
  * searchers use: ranking (the siamese coarse → fine re-ranking) and growing the
  * training set during training (Siamese-NAS BTS).
  */
-import type { BenchRecord, FitOptions, Predictor } from '../core/types.js';
+import type { BenchRecord, FitOptions, FitReport, Predictor } from '../core/types.js';
 
 export interface RankOptions {
   /**
@@ -57,6 +57,25 @@ export interface GrowablePredictor<A> extends RankingPredictor<A> {
     targets: ArrayLike<number>,
     opts?: GraphFitOptions<A>,
   ): ReturnType<Predictor<A>['fit']>;
+}
+
+export interface TrainOptions extends FitOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+}
+
+/**
+ * A ranking predictor that can go on training from its current weights on a
+ * (grown) training set, as BRP-NAS's iterative data selection does: each
+ * `train` call starts a fresh optimiser and schedule; `fit` starts again
+ * from the seeded initialisation.
+ */
+export interface ContinuablePredictor<A> extends RankingPredictor<A> {
+  train(archs: readonly BenchRecord<A>[], targets: ArrayLike<number>, opts: TrainOptions): Promise<FitReport>;
+}
+
+export function isContinuablePredictor<A>(p: Predictor<A>): p is ContinuablePredictor<A> {
+  return isRankingPredictor(p) && typeof (p as Partial<ContinuablePredictor<A>>).train === 'function';
 }
 
 export function isRankingPredictor<A>(p: Predictor<A>): p is RankingPredictor<A> {

@@ -4,6 +4,8 @@ export { createPredictorTopKSearch } from './predictorTopK.js';
 export type { PredictorTopKOptions } from './predictorTopK.js';
 export { createBtsSearch, btsSchedule } from './bts.js';
 export type { BtsOptions, BtsSearchResult, BtsSearcher, BtsStage } from './bts.js';
+export { BRP_SELECTIONS, brpParts, createBrpSearch } from './brpIterative.js';
+export type { BrpIteration, BrpSearchOptions, BrpSearchResult, BrpSearcher, BrpSelection } from './brpIterative.js';
 export { createRegularizedEvolution } from './regularizedEvolution.js';
 export type { RegularizedEvolutionOptions } from './regularizedEvolution.js';
 export { createLocalSearch } from './localSearch.js';
