@@ -38,6 +38,14 @@ test('every command: --help lists each option (with its default where it has one
   assert.ok(sweep !== 'help' && sweep.repeats === 3 && sweep.executor.kind === 'pool');
   assert.throws(() => parseSweepArgs(['--repeats', '0']), /--repeats: "0" is not an integer ≥ 1/);
   assert.throws(() => parseSweepArgs(['extra']), /unexpected argument 'extra'/i);
+  const slice = parseSweepArgs(['--profile', 'paper', '--series', 'brp-cifar100', '--bn-momentum', '0.997', '--brp-pair-forward', 'per-pair']);
+  assert.ok(slice !== 'help');
+  assert.deepEqual(slice.series.map((s) => s.id), ['brp-cifar100']);
+  assert.equal(slice.predictor.bnMomentum, 0.997);
+  assert.equal(slice.brp?.pairForward, 'per-pair');
+  assert.throws(() => parseSweepArgs(['--series', 'fig9']), /--series: no series fig9 in this profile \(have fig6a-cifar100/);
+  assert.throws(() => parseSweepArgs(['--bn-momentum', '1.5']), /--bn-momentum must be a number in \[0, 1\), got "1.5"/);
+  assert.throws(() => parseSweepArgs(['--brp-pair-forward', 'both']), /--brp-pair-forward must be one of per-pair, per-cell/);
   assert.deepEqual(parseWorkerArgs(['--redis', 'redis://127.0.0.1:6399', '--concurrency', '2']), { url: 'redis://127.0.0.1:6399', concurrency: 2, queue: 'nas-runs', lockMs: 30_000 });
   assert.throws(() => parseWorkerArgs([]), /--redis redis:\/\/HOST:PORT is required/);
 });

@@ -19,6 +19,7 @@ import {
 } from '../src/experiments/siameseSweep.js';
 import { SCORING_LABEL, SIAMESE_PUBLISHED_POINTS, nkSweepFigure, paperComparison } from '../src/experiments/siameseSweepReport.js';
 import { runKey } from '../src/engine/index.js';
+import { sweepAblation, sweepSlice } from '../src/experiments/siameseSweepAblation.js';
 import { btsSchedule } from '../src/searchers/bts.js';
 import { officialBestAt } from '../src/searchers/common.js';
 import { createPredictorTopKSearch, createRandomSearch } from '../src/searchers/index.js';
@@ -172,6 +173,21 @@ describe('siamese sweep with both scorings', () => {
     assert.ok(Math.abs(result.runs[0]!.result.bnInitialShare! - m ** 24) < 1e-9, `${result.runs[0]!.result.bnInitialShare} vs ${m ** 24}`);
     assert.ok(scaledDownNotes(matched).some((n) => n.includes(`batch-norm momentum ${m}`) && n.includes('the official 200 leave')));
     assert.throws(() => checkSweepConfig({ ...matched, predictor: { ...matched.predictor, bnMomentum: 1 } }), /predictor.bnMomentum is 1/);
+  });
+
+  test('sweepAblation pairs a flipped slice with the main sweep by repeat, leaving out methods the switch does not reach', async () => {
+    const main = await runSiameseSweep(config(), { onProgress: false });
+    const slice = sweepSlice(config(), ['fig6b-cifar100'], ['official']);
+    const flippedConfig: SiameseSweepConfig = { ...slice, series: [{ ...slice.series[0]!, methods: ['random', 'gcn'] }], predictor: { ...slice.predictor, bnMomentum: 0.9 } };
+    const flipped = await runSiameseSweep(flippedConfig, { onProgress: false });
+    const rows = sweepAblation('bn 0.9', main, flipped);
+    assert.deepEqual(rows.map((r) => [r.method, r.scoring, r.pairs]), [['gcn', 'official', 2]], 'random search is not reached by a predictor switch');
+    const mine = (res: typeof main, repeat: number) => res.rows.find((r) => r.method === 'gcn' && r.scoring === 'official' && r.repeat === repeat)!;
+    const diffs = [0, 1].map((k) => mine(flipped, k).best - mine(main, k).best);
+    assert.ok(Math.abs(rows[0]!.difference - (diffs[0]! + diffs[1]!) / 2) < 1e-12);
+    assert.ok(Math.abs(rows[0]!.flippedBnInitialShare! - 0.9 ** 24) < 1e-12);
+    assert.ok(Math.abs(rows[0]!.mainBnInitialShare! - 0.997 ** 24) < 1e-12);
+    assert.throws(() => sweepSlice(config(), ['fig9']), /no series fig9 in this config/);
   });
 
   test('config checks: scorings named and distinct; official needs N > 3 and K ≥ 1', () => {

@@ -7,6 +7,7 @@ import { initBackend } from '../backend.js';
 import { checkSweepConfig, runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig, type SweepScoring } from '../experiments/siameseSweep.js';
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
+import { BRP_PAIR_FORWARDS, type BrpPairForward } from '../predictors/brpNas.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { UsageError, integerOption, runCommand, stringOption, type CommandSpec, type ParsedOptions } from './options.js';
 import { writeFileAtomic } from '../core/atomicWrite.js';
@@ -23,6 +24,7 @@ export const SIAMESE_COMMAND: CommandSpec = {
     { name: 'repeats', value: 'N', help: 'repeats per point', default: `the profile's (paper: ${paper.repeats})` },
     { name: 'scorings', value: 'official,search', help: 'scorings to run: official (the official code\'s budget and MaxAccs) and/or search (best of the N + K trained)', default: `the profile's (paper: ${paper.scorings.join(',')})` },
     { name: 'bn-momentum', value: 'M', help: "graph predictors' batch-norm momentum (0.997 is the official; the paper profile matches it to its short schedule)", default: `the profile's (paper: ${paper.predictor.bnMomentum ?? 0.997})` },
+    { name: 'brp-pair-forward', value: 'per-pair|per-cell', help: 'BRP-NAS: run both graphs of every pair (eagle) or each distinct cell of a batch once', default: `the profile's (paper: ${paper.brp?.pairForward})` },
     { name: 'series', value: 'ID,ID', help: "run only these series of the profile (e.g. brp-cifar100)", default: 'all of the profile\'s' },
     { name: 'cache', value: 'DIR', help: 'results folder of the runs', default: '<resultsDir>/siamese-nk-sweep' },
     ...EXECUTOR_OPTIONS,
@@ -47,8 +49,13 @@ function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
   const bnText = stringOption(options, 'bn-momentum');
   const bnMomentum = bnText === undefined ? undefined : Number(bnText);
   if (bnMomentum !== undefined && !(bnMomentum >= 0 && bnMomentum < 1)) throw new UsageError(`${SIAMESE_COMMAND.usage}: --bn-momentum must be a number in [0, 1), got ${JSON.stringify(bnText)}`, SIAMESE_COMMAND);
+  const pairForward = stringOption(options, 'brp-pair-forward');
+  if (pairForward !== undefined && !(BRP_PAIR_FORWARDS as readonly string[]).includes(pairForward)) {
+    throw new UsageError(`${SIAMESE_COMMAND.usage}: --brp-pair-forward must be one of ${BRP_PAIR_FORWARDS.join(', ')}, got ${JSON.stringify(pairForward)}`, SIAMESE_COMMAND);
+  }
   const config: SiameseSweepConfig = {
     ...defaults,
+    ...(pairForward !== undefined && defaults.brp ? { brp: { ...defaults.brp, pairForward: pairForward as BrpPairForward } } : {}),
     ...(bnMomentum !== undefined ? { predictor: { ...defaults.predictor, bnMomentum } } : {}),
     ...(seriesIds !== undefined ? { series: defaults.series.filter((s) => seriesIds.includes(s.id)) } : {}),
     ...(repeats !== undefined ? { repeats } : {}),
