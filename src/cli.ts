@@ -11,6 +11,10 @@ import { helpText, type CommandSpec } from './cli/options.js';
 import { RENAS_COMMAND, renasCommand } from './cli/renas.js';
 import { RENAS201_COMMAND, renas201Command } from './cli/renas201.js';
 import { WORKER_COMMAND, workerCommand } from './cli/worker.js';
+import { PREDICTORS } from './predictors/registry.js';
+import { SEARCHERS } from './searchers/registry.js';
+import { SPACES } from './spaces/registry.js';
+import './registrations.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -29,8 +33,22 @@ function usage(): string {
   return [
     'usage: nas <command> [options]      (nas <command> --help for one command)',
     ...Object.values(COMMANDS).map((c) => helpText(c.spec).replace(/^(?=.)/gm, '  ')),
+    registeredParts(),
     'Ctrl-C or SIGTERM stops a study; finished runs are stored and a rerun resumes.',
   ].join('\n\n');
+}
+
+/** The registered predictors, searchers and spaces (src/registrations.ts), by the names configs and flags take. */
+function registeredParts(): string {
+  return [
+    'registered parts (names for configs, --methods and --model; src/registrations.ts):',
+    '  predictors:',
+    ...PREDICTORS.helpLines('    '),
+    '  searchers:',
+    ...SEARCHERS.helpLines('    '),
+    '  spaces:',
+    ...SPACES.helpLines('    '),
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

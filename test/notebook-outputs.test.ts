@@ -40,7 +40,7 @@ test('00 quickstart: one output per figure with PNG and plotly view, no plotly b
     for (const cell of nb.cells) {
       const outputs = cell.outputs ?? [];
       const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
-      const shows = (source.match(/await show\(/g) ?? []).length;
+      const shows = (source.match(/await (?:viz\.)?show\(/g) ?? []).length;
       const withPng = outputs.filter((o) => o.data?.['image/png'] !== undefined);
       assert.equal(withPng.length, shows, `one figure output per show() call in:\n${source.slice(0, 200)}`);
       for (const o of withPng) {

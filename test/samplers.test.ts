@@ -129,7 +129,7 @@ test('samplers reject out-of-order steps, foreign states and bad k', () => {
   s.next(0);
   assert.throws(() => s.next(5), /asked for step 5 but the next step is 1/);
   assert.throws(() => s.restore(new StrictFairSampler(0).state()), /cannot restore a state saved by sampler "strict-fair"/);
-  assert.throws(() => new ExpectationFairSampler({ k: 0 }, 0), /k must be a positive integer/);
+  assert.throws(() => new ExpectationFairSampler({ k: 0 }, 0), /ExpectationFairSampler: k is 0, expected an integer ≥ 1/);
   assert.throws(() => s.recordUpdate([[0, 1, 2]]), /must have 6 edge ops/);
   assert.throws(() => createSampler({ kind: 'nope' } as never, 0), /unknown sampler kind "nope"/);
   assert.equal(createSampler({ kind: 'ef', k: 2 }, 0).name, 'ef-2');

@@ -26,6 +26,8 @@ export const RENAS_COMMAND: CommandSpec = {
     { name: 'losses', value: 'ranking,mse', help: 'losses', default: `the profile's (paper: ${paper.lossKinds.join(',')})` },
     { name: 'epochs', value: 'N', help: 'epochs for every size of the study', default: `the profile's (paper: ${paper.epochs})` },
     ...EXECUTOR_OPTIONS,
+    { name: 'model', value: 'NAME', help: 'fit this registered predictor in the study proper instead of ReNAS (e.g. param-count; implies --no-space; see nas --help)', default: 'renas' },
+    { name: 'search-methods', value: 'NAME,NAME', help: 'methods of the search (built-in ones or registered searchers; implies --search)', default: "the profile's" },
     { name: 'no-space', help: 'skip ranking the whole 423,624-cell space' },
     { name: 'no-ablation', help: 'skip the fidelity ablation (each official-code switch flipped alone)' },
     { name: 'ablation-seeds', value: '0,1,2', help: 'seeds of the fidelity ablation', default: `the profile's (paper: ${paper.ablation ? paper.ablation.seeds.join(',') : 'none'})` },
@@ -53,6 +55,8 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
   const epochs = integerOption(options, 'epochs', 1);
   if (epochs !== undefined) config = { ...config, epochs, epochsBySize: {} };
   config = { ...config, executor: executorFromOptions(options, config.executor) };
+  const model = stringOption(options, 'model');
+  if (model !== undefined) config = { ...config, model, ...(model !== 'renas' ? { wholeSpace: false as const } : {}) };
   if (options.has('no-space')) config = { ...config, wholeSpace: false };
   if (options.has('no-ablation')) config = { ...config, ablation: false };
   const ablationSeeds = integerList(options, 'ablation-seeds', 0);
@@ -61,10 +65,12 @@ export function parseRenasArgs(args: readonly string[]): { config: Renas424Confi
     config = { ...config, ablation: { ...config.ablation, seeds: ablationSeeds } };
   }
   const searchSeeds = integerList(options, 'search-seeds', 0);
-  const search = options.has('search') || searchSeeds !== undefined;
+  const searchMethods = stringOption(options, 'search-methods')?.split(',').map((m) => m.trim());
+  const search = options.has('search') || searchSeeds !== undefined || searchMethods !== undefined;
   if (search) {
     if (!config.search) throw new Error('--search: this profile has no search settings');
-    if (searchSeeds) config = { ...config, search: { ...config.search, seeds: searchSeeds } };
+    const profileSearch = config.search;
+    config = { ...config, search: { ...profileSearch, ...(searchSeeds ? { seeds: searchSeeds } : {}), ...(searchMethods ? { methods: searchMethods } : {}) } };
   }
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');

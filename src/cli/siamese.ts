@@ -4,7 +4,7 @@
  * --profile paper &`). Finished runs are cached, so a killed sweep resumes.
  */
 import { initBackend } from '../backend.js';
-import { checkSweepConfig, runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig, type SweepScoring } from '../experiments/siameseSweep.js';
+import { SIAMESE_METHODS, sweepMethodKind, checkSweepConfig, runSiameseSweep, scaledDownNotes, siameseSweepDefaults, type SiameseSweepConfig, type SweepScoring } from '../experiments/siameseSweep.js';
 import { paperComparison } from '../experiments/siameseSweepReport.js';
 import { tableToMarkdown } from '../viz/index.js';
 import { BRP_PAIR_FORWARDS, type BrpPairForward } from '../predictors/brpNas.js';
@@ -26,6 +26,12 @@ export const SIAMESE_COMMAND: CommandSpec = {
     { name: 'bn-momentum', value: 'M', help: "graph predictors' batch-norm momentum (0.997 is the official; the paper profile matches it to its short schedule)", default: `the profile's (paper: ${paper.predictor.bnMomentum ?? 0.997})` },
     { name: 'brp-pair-forward', value: 'per-pair|per-cell', help: 'BRP-NAS: run both graphs of every pair (eagle) or each distinct cell of a batch once', default: `the profile's (paper: ${paper.brp?.pairForward})` },
     { name: 'series', value: 'ID,ID', help: "run only these series of the profile (e.g. brp-cifar100)", default: 'all of the profile\'s' },
+    {
+      name: 'methods',
+      value: 'NAME,NAME',
+      help: `methods of every series: built-in (${SIAMESE_METHODS.join(', ')}), a registered predictor (top-K by it) or a registered searcher that needs no predictor (see nas --help)`,
+      default: "each series' own",
+    },
     { name: 'cache', value: 'DIR', help: 'results folder of the runs', default: '<resultsDir>/siamese-nk-sweep' },
     ...EXECUTOR_OPTIONS,
     { name: 'csv', value: 'FILE', help: 'also write one row per run and point (series, method, N, K, repeat, best, τ) as CSV' },
@@ -44,6 +50,14 @@ function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
   const cacheDir = stringOption(options, 'cache');
   const scorings = stringOption(options, 'scorings')?.split(',').map((v) => v.trim()) as SweepScoring[] | undefined;
   const seriesIds = stringOption(options, 'series')?.split(',').map((v) => v.trim());
+  const methods = stringOption(options, 'methods')?.split(',').map((v) => v.trim());
+  if (methods !== undefined) {
+    try {
+      for (const m of methods) sweepMethodKind(m, `${SIAMESE_COMMAND.usage}: --methods`);
+    } catch (err) {
+      throw new UsageError((err as Error).message, SIAMESE_COMMAND);
+    }
+  }
   const unknown = seriesIds?.filter((id) => !defaults.series.some((s) => s.id === id)) ?? [];
   if (unknown.length > 0) throw new UsageError(`${SIAMESE_COMMAND.usage}: --series: no series ${unknown.join(', ')} in this profile (have ${defaults.series.map((s) => s.id).join(', ')})`, SIAMESE_COMMAND);
   const bnText = stringOption(options, 'bn-momentum');
@@ -57,7 +71,9 @@ function sweepFromOptions(options: ParsedOptions): SiameseSweepConfig {
     ...defaults,
     ...(pairForward !== undefined && defaults.brp ? { brp: { ...defaults.brp, pairForward: pairForward as BrpPairForward } } : {}),
     ...(bnMomentum !== undefined ? { predictor: { ...defaults.predictor, bnMomentum } } : {}),
-    ...(seriesIds !== undefined ? { series: defaults.series.filter((s) => seriesIds.includes(s.id)) } : {}),
+    ...(seriesIds !== undefined || methods !== undefined
+      ? { series: defaults.series.filter((s) => seriesIds?.includes(s.id) ?? true).map((s) => (methods ? { ...s, methods } : s)) }
+      : {}),
     ...(repeats !== undefined ? { repeats } : {}),
     ...(scorings !== undefined ? { scorings } : {}),
     ...(cacheDir !== undefined ? { cacheDir } : {}),

@@ -58,13 +58,13 @@ export function describeValue(value: unknown): string {
 
 /** What is wrong with `value` under `rule`, or undefined when it passes. */
 export function numberProblem(value: unknown, rule: NumberRule): string | undefined {
-  const expected = ruleText(rule);
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `is ${describeValue(value)}, expected ${expected}`;
-  if (rule.integer && !Number.isInteger(value)) return `is ${value}, expected ${expected}`;
+  // The message is built only on failure: loaders check millions of values.
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `is ${describeValue(value)}, expected ${ruleText(rule)}`;
+  if (rule.integer && !Number.isInteger(value)) return `is ${value}, expected ${ruleText(rule)}`;
   if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
     // A whole file in percent is the usual way a fraction column goes wrong.
     const hint = rule.min === 0 && rule.max === 1 && value > 1 && value <= 100 ? ' (fractions, not percent)' : '';
-    return `is ${value}, expected ${expected}${hint}`;
+    return `is ${value}, expected ${ruleText(rule)}${hint}`;
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
  * is one of the plain values below, so every stage can be tested alone.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { SearchSpace } from '../spaces/searchSpace.js';
 
 /** One evaluated architecture of a benchmark. `A` is the space's own spec type. */
 export interface BenchRecord<A> {
@@ -32,6 +33,34 @@ export interface Benchmark<A> {
   metric(name: string): Float64Array;
 }
 
+/**
+ * A benchmark with no finite table (NAS-Bench-301 style): a surrogate model
+ * gives the metrics of any architecture of its space. Searchers that walk a
+ * space (evolution, local search, random search) query it like a table;
+ * those that rank a whole table (top-K, BTS, BRP-NAS) cannot.
+ */
+export interface SurrogateBenchmark<A> {
+  readonly kind: 'surrogate';
+  readonly name: string;
+  readonly space: SearchSpace<A>;
+  /** The surrogate's metrics of `arch` (e.g. `{ val_acc: 0.93 }`); deterministic. */
+  evaluate(arch: A): Readonly<Record<string, number>>;
+}
+
+/** What a searcher queries: a benchmark table or a surrogate. */
+export type Queryable<A> = Benchmark<A> | SurrogateBenchmark<A>;
+
+/** True for a surrogate (no finite table). */
+export function isSurrogate<A>(bench: Queryable<A>): bench is SurrogateBenchmark<A> {
+  return (bench as { kind?: unknown }).kind === 'surrogate';
+}
+
+/** The table of `bench`, or an error saying that `who` needs one (a surrogate has none). */
+export function tableOf<A>(bench: Queryable<A>, who: string): Benchmark<A> {
+  if (isSurrogate(bench)) throw new Error(`${who} ranks a benchmark's whole table, and ${bench.name} is a surrogate with none; use a searcher that walks the space (random, regularized-evolution, local-search)`);
+  return bench;
+}
+
 /** Maps a batch of architectures to one tensor; the shape is documented by each encoder. */
 export interface Encoder<A> {
   readonly name: string;
@@ -52,7 +81,18 @@ export interface Predictor<A> {
   fit(archs: readonly BenchRecord<A>[], targets: ArrayLike<number>, opts?: FitOptions): Promise<FitReport>;
   predict(archs: readonly BenchRecord<A>[]): Promise<Float32Array>;
   dispose(): void;
+  /**
+   * Registers `hook`, run after every completed fit (and every further
+   * `train` of a continuable predictor) before that call returns: how a study
+   * measures the model a searcher fitted without wrapping the predictor.
+   * Optional: a predictor without it cannot be observed (its rank
+   * correlations are then not reported).
+   */
+  onFitted?(hook: FitHook<A>): void;
 }
+
+/** See `Predictor.onFitted`: the fitted predictor and the report its fit returned. */
+export type FitHook<A> = (predictor: Predictor<A>, report: FitReport) => Promise<void> | void;
 
 export interface FitOptions {
   /** Called once per epoch with the training loss, e.g. to draw a live curve. */
@@ -86,7 +126,7 @@ export interface SearchResult {
 /** Picks which architectures to train, given a query budget. */
 export interface Searcher<A> {
   readonly name: string;
-  search(bench: Benchmark<A>, target: string, budget: SearchBudget, rng: Rng): Promise<SearchResult>;
+  search(bench: Queryable<A>, target: string, budget: SearchBudget, rng: Rng): Promise<SearchResult>;
 }
 
 export interface SearchBudget {

@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '../core/types.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 /** A node-labelled directed graph: adjacency[i][j] = 1 for an edge i → j; ops[i] is node i's op code. */
 export interface NodeGraph {
@@ -68,12 +69,8 @@ interface EncodedRow {
 
 export function createGraphEncoder<A>(options: GraphEncoderOptions<A>): GraphEncoder<A> {
   const { toNodeGraph, numOpTypes, maxNodes, padOp } = options;
-  if (!Number.isInteger(numOpTypes) || numOpTypes < 1) {
-    throw new RangeError(`createGraphEncoder: numOpTypes must be a positive integer, got ${numOpTypes}`);
-  }
-  if (!Number.isInteger(maxNodes) || maxNodes < 1) {
-    throw new RangeError(`createGraphEncoder: maxNodes must be a positive integer, got ${maxNodes}`);
-  }
+  checkField('createGraphEncoder', 'numOpTypes', numOpTypes, POSITIVE_INTEGER);
+  checkField('createGraphEncoder', 'maxNodes', maxNodes, POSITIVE_INTEGER);
   if (padOp !== undefined && (!Number.isInteger(padOp) || padOp < 0 || padOp >= numOpTypes)) {
     throw new RangeError(`createGraphEncoder: padOp must be an op code in 0..${numOpTypes - 1}, got ${padOp}`);
   }

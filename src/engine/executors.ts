@@ -9,6 +9,7 @@ import { QueueSubmitter } from './queue.js';
 import { loadTaskFunction } from './taskModules.js';
 import type { ExecutorConfig, TaskFunction, TaskRef } from './types.js';
 import { fromWireText, toWireText } from './wire.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface ExecuteRequest {
   readonly key: string;
@@ -97,9 +98,7 @@ export function checkExecutorConfig(config: ExecutorConfig, where = 'executor'):
     case 'in-thread':
       return;
     case 'pool':
-      if (config.threads !== undefined && (!Number.isInteger(config.threads) || config.threads < 1)) {
-        throw new RangeError(`${where}.threads must be a positive integer, got ${JSON.stringify(config.threads)}`);
-      }
+      if (config.threads !== undefined) checkField(where, 'threads', config.threads, POSITIVE_INTEGER);
       return;
     case 'queue':
       if (typeof config.url !== 'string' || !config.url.startsWith('redis://')) {

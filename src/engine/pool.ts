@@ -12,6 +12,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { TASK_END_MARKER } from './poolTaskEnd.mjs';
 import type { TaskRef } from './types.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export const POOL_WORKER_ENTRY = 'src/engine/poolWorker.mjs';
 
@@ -34,7 +35,7 @@ export class TaskPool {
   unendedTasks = 0;
 
   constructor(readonly threads: number) {
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`pool: threads must be a positive integer, got ${threads}`);
+    checkField('pool', 'threads', threads, POSITIVE_INTEGER);
     const filename = resolve(process.cwd(), POOL_WORKER_ENTRY);
     if (!existsSync(filename)) {
       throw new Error(`pool: worker entry ${filename} does not exist (the working directory must be the repository root, now ${process.cwd()})`);

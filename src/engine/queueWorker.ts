@@ -13,6 +13,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { TaskPool } from './pool.js';
 import { DEFAULT_QUEUE, redisOptions, type QueueJobData } from './redis.js';
 import { codeVersion, dataVersion } from './version.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface QueueWorkerOptions {
   readonly url: string;
@@ -34,7 +35,7 @@ export interface QueueWorkerSummary {
 /** Serves jobs until `signal` aborts; then stops taking jobs, ends the threads (running jobs go back to the queue) and returns. */
 export async function serveQueue(options: QueueWorkerOptions): Promise<QueueWorkerSummary> {
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`nas worker: --concurrency must be a positive integer, got ${concurrency}`);
+  checkField('nas worker: --', 'concurrency', concurrency, POSITIVE_INTEGER);
   const lockMs = options.lockMs ?? 30_000;
   if (!Number.isInteger(lockMs) || lockMs < 1000) throw new RangeError(`nas worker: --lock-ms must be an integer ≥ 1000, got ${lockMs}`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

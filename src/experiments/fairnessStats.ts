@@ -6,6 +6,7 @@
  */
 import { createRng } from '../core/rng.js';
 import { kendallTau } from '../metrics/index.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 /** One quantile bin of a stratified sample. */
 export interface StratumSummary {
@@ -36,8 +37,8 @@ export interface StratifiedSample {
 export function stratifiedSample(values: ArrayLike<number>, opts: { bins: number; perBin: number; seed: number | string }): StratifiedSample {
   const { bins, perBin } = opts;
   const n = values.length;
-  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`stratifiedSample: bins must be a positive integer, got ${bins}`);
-  if (!Number.isInteger(perBin) || perBin < 1) throw new RangeError(`stratifiedSample: perBin must be a positive integer, got ${perBin}`);
+  checkField('stratifiedSample', 'bins', bins, POSITIVE_INTEGER);
+  checkField('stratifiedSample', 'perBin', perBin, POSITIVE_INTEGER);
   if (Math.floor(n / bins) < perBin) {
     throw new RangeError(`stratifiedSample: ${n} candidates in ${bins} bins leave ${Math.floor(n / bins)} per bin, fewer than perBin = ${perBin}`);
   }
@@ -90,7 +91,7 @@ export function bootstrapTauDifference(
 ): BootstrapDifference {
   const n = truth.length;
   const level = opts.level ?? 0.95;
-  if (!Number.isInteger(opts.resamples) || opts.resamples < 1) throw new RangeError(`bootstrapTauDifference: resamples must be a positive integer, got ${opts.resamples}`);
+  checkField('bootstrapTauDifference', 'resamples', opts.resamples, POSITIVE_INTEGER);
   if (scoresA.length === 0 || scoresB.length === 0) throw new RangeError('bootstrapTauDifference: each sampler needs at least one seed of scores');
   for (const [name, list] of [['a', scoresA], ['b', scoresB]] as const) {
     list.forEach((s, k) => {

@@ -18,6 +18,7 @@
  * Ground truth: the 200-epoch test accuracy, mean over NAS-Bench-201's
  * seeds (`test_acc_200`); the data holds 15,614 of the 15,625 cells.
  */
+import { groupRows } from './studyRows.js';
 import { join } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
 import { checkField, checkOneOf, checkSeedList, POSITIVE_INTEGER } from '../core/checks.js';
@@ -232,12 +233,7 @@ export async function runRenasNb201(config: RenasNb201Config = renasNb201Config(
 
 /** Mean ± std (and the 95 % interval of the mean τ) per (dataset, size, loss), in run order. */
 export function summarizeRenasNb201(rows: readonly RenasNb201Row[], optimum: Readonly<Partial<Record<Nb201Dataset, number>>>): RenasNb201SummaryRow[] {
-  const groups = new Map<string, RenasNb201Row[]>();
-  for (const r of rows) {
-    const key = `${r.dataset}/${r.trainSize}/${r.lossKind}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((g) => {
+  return groupRows(rows, ['dataset', 'trainSize', 'lossKind']).map((g) => {
     const stat = (f: (r: RenasNb201Row) => number) => meanStd(g.map(f));
     const tau = meanConfidenceInterval(g.map((r) => r.kendallTau));
     const topK = stat((r) => r.searchTopKBest);

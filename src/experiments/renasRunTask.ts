@@ -22,7 +22,10 @@ import { renasBatching, resolveRenasConfig, type RenasLossKind, type RenasPredic
 import { argsortDescending } from '../predictors/types.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import type { Nb201Arch, Nb201Dataset } from '../spaces/nb201.js';
-import { runRenasFitTask } from './renasFitTask.js';
+import { runRenasFitTask, type RenasFitOutcome } from './renasFitTask.js';
+import { createPredictor } from '../predictors/registry.js';
+// Registers the built-in parts in every thread that runs ReNAS tasks.
+import '../registrations.js';
 
 /**
  * Where a run's benchmark comes from, which also fixes the tensor: the data
@@ -55,6 +58,8 @@ export interface RenasRunTask {
   readonly keepPredictions: boolean;
   /** Also return the fitted predictor (to rank the whole space with it). */
   readonly returnState: boolean;
+  /** A registered predictor to fit instead of ReNAS's (see `RenasRunCoordinates.model`). */
+  readonly model?: string;
 }
 
 export interface RenasRunOutput {
@@ -117,8 +122,56 @@ export async function renasBench(
   return { bench: loaded.bench, tensor, encoded };
 }
 
+/**
+ * A run of a registered predictor other than ReNAS's: fit on the run's
+ * training records, score every record. Its settings are the run's
+ * `predictor` overrides (lossKind and epochs included), which it may ignore.
+ */
+async function fitRegisteredModel(model: string, loaded: RenasSpaceBench, task: RenasRunTask, trainIndices: Int32Array, truth: Float64Array): Promise<RenasFitOutcome> {
+  const started = performance.now();
+  const records = loaded.bench.all() as readonly BenchRecord<unknown>[];
+  const predictor = createPredictor(
+    model,
+    { seed: task.seed, space: loaded.space, ...(loaded.space === 'nb201' ? { dataset: loaded.dataset } : {}), settings: task.predictor as Record<string, unknown> },
+    `ReNAS run: model`,
+  );
+  try {
+    const training = Array.from(trainIndices, (i) => records[i]!);
+    const targets = Float64Array.from(trainIndices, (i) => truth[i]!);
+    const report = await predictor.fit(training, targets);
+    const predictions = await predictor.predict(records);
+    if (predictions.length !== records.length) throw new Error(`ReNAS run: model ${model} returned ${predictions.length} scores for ${records.length} cells`);
+    const trainTau = kendallTau(Float64Array.from(trainIndices, (i) => predictions[i]!), targets);
+    return {
+      predictions,
+      report: {
+        epochs: report.epochs,
+        lossHistory: [...report.lossHistory],
+        trainTauHistory: [trainTau],
+        keptEpoch: report.keptEpoch ?? Math.max(0, report.epochs - 1),
+        // Not a ReNAS optimiser: no batches or updates of its own to report.
+        batchSize: trainIndices.length,
+        stepsPerEpoch: 0,
+        updates: 0,
+      } as RenasFitOutcome['report'],
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    predictor.dispose();
+  }
+}
+
 /** Fits one run's predictor and measures it (the task function of the ReNAS study). */
 export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext): Promise<RenasRunOutput> {
+  const model = otherModel(task.model);
+  if (model) {
+    const loaded = await memo(benches, sourceId(task.bench), () => loadSource(task.bench));
+    context?.signal.throwIfAborted();
+    const truth = loaded.bench.metric(task.target);
+    const trainIndices = renasTrainIndices(loaded.bench.size, task.seed, task.trainSize);
+    const outcome = await fitRegisteredModel(model, loaded, task, trainIndices, truth);
+    return measuredRun(task, loaded.bench as Benchmark<unknown>, truth, trainIndices, outcome);
+  }
   const { bench, tensor, encoded } = await renasBench(task.bench, resolveRenasConfig(task.predictor).encoding);
   context?.signal.throwIfAborted();
   const truth = bench.metric(task.target);
@@ -135,7 +188,12 @@ export async function runRenasRunTask(task: RenasRunTask, context?: TaskContext)
     },
     tensor as RenasTensor<unknown>,
   );
-  const ids = (bench.all() as readonly BenchRecord<unknown>[]).map((r) => r.id);
+  return measuredRun(task, bench as Benchmark<unknown>, truth, trainIndices, outcome);
+}
+
+/** τ, precision and the search on the cells not trained on, from a fit's scores of every cell. */
+function measuredRun(task: RenasRunTask, bench: Benchmark<unknown>, truth: Float64Array, trainIndices: Int32Array, outcome: RenasFitOutcome): RenasRunOutput {
+  const ids = bench.all().map((r) => r.id);
   const metrics = evaluateRenasRun(truth, ids, trainIndices, outcome.predictions, task.topK, createRng(`renas424/random/${task.seed}/${task.trainSize}`));
   const report = outcome.report;
   const run: Renas424RunResult = {
@@ -217,6 +275,13 @@ export interface RenasRunCoordinates {
   readonly lossKind: RenasLossKind;
   readonly epochs: number;
   readonly predictor: Omit<RenasPredictorOverrides, 'lossKind' | 'epochs'>;
+  /** A registered predictor fitted instead of ReNAS's (`PREDICTORS`); undefined or 'renas' → the ReNAS predictor with `predictor`. */
+  readonly model?: string;
+}
+
+/** The registered model of a run other than the ReNAS predictor itself, or undefined. */
+export function otherModel(model: string | undefined): string | undefined {
+  return model === undefined || model === 'renas' ? undefined : model;
 }
 
 /**
@@ -239,6 +304,8 @@ export function renasRunKey(study: string, measure: { readonly target: string; r
     seed: run.seed,
     trainSize: run.trainSize,
     predictor,
+    // Only when set, so the ReNAS runs keep the keys they always had.
+    ...(otherModel(run.model) ? { model: run.model } : {}),
   };
 }
 

@@ -19,7 +19,10 @@
 import { join } from 'node:path';
 import { createRng } from '../core/rng.js';
 import { checkField, checkSeedList, POSITIVE_INTEGER } from '../core/checks.js';
-import type { BenchRecord, Benchmark, Predictor, PredictorFactory, SearchBudget, SearchResult } from '../core/types.js';
+import type { BenchRecord, Benchmark, Predictor, PredictorFactory, SearchBudget, SearchResult, Searcher } from '../core/types.js';
+import { SEARCHERS, createSearcher } from '../searchers/registry.js';
+import type { SearchSpace } from '../spaces/searchSpace.js';
+import '../registrations.js';
 import { RunStore, missingFields } from '../engine/store.js';
 import { loadNb101Subset } from '../loaders/nb101.js';
 import { meanStd } from '../metrics/summary.js';
@@ -39,7 +42,10 @@ export const RENAS_SEARCH_METHODS = [
   'local search, subset picks',
   'random',
 ] as const;
-export type RenasSearchMethod = (typeof RENAS_SEARCH_METHODS)[number];
+/** A built-in method, or any registered searcher (`SEARCHERS`) by name: it gets the same shared ReNAS fit and the whole space. */
+export type RenasSearchMethod = (typeof RENAS_SEARCH_METHODS)[number] | (string & {});
+
+const isBuiltinMethod = (m: string): boolean => (RENAS_SEARCH_METHODS as readonly string[]).includes(m);
 
 export interface RenasSearchConfig {
   readonly seeds: readonly number[];
@@ -95,7 +101,9 @@ export function checkRenasSearchConfig(config: RenasSearchConfig, benchSize: num
   checkSeedList(`${where}: seeds`, config.seeds);
   for (const field of ['trainSize', 'topK', 'epochs', 'evaluations', 'populationSize', 'sampleSize', 'batch', 'starts'] as const) checkField(where, field, config[field], POSITIVE_INTEGER);
   if (config.trainSize + config.topK > benchSize) throw new RangeError(`${where}: N + K = ${config.trainSize + config.topK} exceeds the ${benchSize} cells with known values`);
-  for (const m of config.methods) if (!(RENAS_SEARCH_METHODS as readonly string[]).includes(m)) throw new RangeError(`${where}: method ${JSON.stringify(m)} is not one of ${RENAS_SEARCH_METHODS.join(', ')}`);
+  for (const m of config.methods) {
+    if (!isBuiltinMethod(m) && !SEARCHERS.has(m)) throw new RangeError(`${where}: method ${JSON.stringify(m)} is not one of ${RENAS_SEARCH_METHODS.join(', ')} or a registered searcher (${SEARCHERS.names().join(', ')})`);
+  }
 }
 
 /**
@@ -127,6 +135,11 @@ export function sharedRenasFit(predictor: RenasPredictorOverrides): PredictorFac
     };
     return shared;
   };
+}
+
+/** What a registered searcher is given of the search config (the evolution and local-search sizes). */
+function searcherSettingsOf(search: RenasSearchConfig): Record<string, number> {
+  return { evaluations: search.evaluations, populationSize: search.populationSize, sampleSize: search.sampleSize, batch: search.batch, starts: search.starts };
 }
 
 /** Best finite value of `values` (NaN when none). */
@@ -169,14 +182,16 @@ export async function runRenasSearch(study: Renas424Config, search: RenasSearchC
         predictor,
         ...(method.startsWith('regularized evolution') ? { evolution: { evaluations: search.evaluations, populationSize: search.populationSize, sampleSize: search.sampleSize, batch: search.batch } } : {}),
         ...(method.startsWith('local search') ? { localSearch: { evaluations: search.evaluations, starts: search.starts } } : {}),
+        ...(!isBuiltinMethod(method) ? { searcherSettings: searcherSettingsOf(search) } : {}),
       };
       let stored = store.getByConfig(key, (r) => missingFields(r, ['queried', 'values']));
       const cached = stored !== undefined;
       if (!stored) {
         options.onProgress?.(`renas search: seed ${seed}, ${method}`);
         const picks = method.endsWith('subset picks') ? 'known' : 'any';
-        const searcher =
-          method === 'top-k (subset)'
+        const searcher = !isBuiltinMethod(method)
+          ? (createSearcher(method, { predictorFactory: factory as PredictorFactory<unknown>, space: spaceOf as () => SearchSpace<unknown>, settings: searcherSettingsOf(search) }, `renas search: method`) as Searcher<Nb101Spec>)
+          : method === 'top-k (subset)'
             ? createPredictorTopKSearch({ predictorFactory: factory })
             : method.startsWith('regularized evolution')
               ? createRegularizedEvolution({ space: spaceOf(), predictorFactory: factory, populationSize: search.populationSize, sampleSize: search.sampleSize, evaluations: search.evaluations, batch: search.batch, picks })

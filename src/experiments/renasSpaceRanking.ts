@@ -8,6 +8,7 @@ import { RENAS_FEATURES, encodeRenasTensor } from '../encoders/renasTensor.js';
 import type { RenasPredictor } from '../predictors/renas.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
 import type { Nb101Space } from '../spaces/nb101Enumerate.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface SpaceRankEntry {
   /** Rank among the cells ranked (0 = predicted best). */
@@ -98,8 +99,8 @@ export async function rankWholeSpace(predictor: RenasPredictor, space: Nb101Spac
   const topK = options.topK ?? 10;
   const batchSize = options.batchSize ?? 4096;
   const total = Math.min(space.size, options.limit ?? space.size);
-  if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`rankWholeSpace: topK must be a positive integer, got ${topK}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`rankWholeSpace: batchSize must be a positive integer, got ${batchSize}`);
+  checkField('rankWholeSpace', 'topK', topK, POSITIVE_INTEGER);
+  checkField('rankWholeSpace', 'batchSize', batchSize, POSITIVE_INTEGER);
   const started = performance.now();
   const heap = new TopKHeap(topK);
   const encoded = new Float32Array(batchSize * RENAS_FEATURES);

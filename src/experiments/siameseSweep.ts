@@ -15,6 +15,7 @@
  * pool of worker threads, or a BullMQ queue served by `nas worker` on any
  * number of machines — and give the same numbers on each.
  */
+import { groupRows } from './studyRows.js';
 import { join, resolve } from 'node:path';
 import { byProfile, currentProfile, resultsDir, type Profile } from '../config.js';
 import { COUNT, POSITIVE_INTEGER, checkField, checkOneOf } from '../core/checks.js';
@@ -24,7 +25,7 @@ import { checkExecutorConfig, runKey, runStudy, type ExecutorConfig, type Progre
 import { findDataPath } from '../loaders/dataFiles.js';
 import { NB201_CELLS_ZIP } from '../loaders/cellJson.js';
 import { findTinyNanoBench } from '../loaders/tinyNanoBench.js';
-import { bestFoundCurve, meanConfidenceInterval } from '../metrics/index.js';
+import { bestFoundCurve, meanConfidenceInterval, meanOfFinite } from '../metrics/index.js';
 import { officialBestAt } from '../searchers/common.js';
 import { BRP_SELECTIONS } from '../searchers/brpIterative.js';
 import { BRP_PAIR_FORWARDS } from '../predictors/brpNas.js';
@@ -35,6 +36,8 @@ import {
   SWEEP_SCORINGS,
   runSweepTask,
   scheduleMatchedBnMomentum,
+  sweepMethodKind,
+  sweepMethodUsesPredictor,
   type SiameseMethod,
   type SweepBenchmark,
   type SweepBrpSettings,
@@ -46,7 +49,7 @@ import {
   type SweepTask,
 } from './siameseSweepTask.js';
 
-export { OFFICIAL_UNTRAINED, SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_SCORINGS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark, scheduleMatchedBnMomentum, sweepSearchBudget } from './siameseSweepTask.js';
+export { OFFICIAL_UNTRAINED, SIAMESE_METHODS, SWEEP_BENCHMARKS, SWEEP_SCORINGS, SWEEP_TARGETS, runSweepTask, loadSweepBenchmark, scheduleMatchedBnMomentum, sweepMethodKind, sweepMethodUsesPredictor, sweepSearchBudget } from './siameseSweepTask.js';
 export type { SiameseMethod, SweepBenchmark, SweepBrpSettings, SweepBtsSettings, SweepPredictorSettings, SweepRunConfig, SweepRunResult, SweepScoring, SweepTask };
 
 /** Bump when a code change alters run results: older cached runs then no longer match (2: scoring, and the ranking head stored). */
@@ -349,14 +352,14 @@ export function checkSweepConfig(config: SiameseSweepConfig): void {
     if (ids.has(s.id)) throw new Error(`${where}: two series are named ${JSON.stringify(s.id)}`);
     ids.add(s.id);
     checkOneOf(where, `series ${s.id}: benchmark`, s.benchmark, SWEEP_BENCHMARKS);
-    for (const m of s.methods) checkOneOf(where, `series ${s.id}: method`, m, SIAMESE_METHODS);
+    for (const m of s.methods) sweepMethodKind(m, `${where}: series ${s.id}`);
     // No benchmark of the sweep has more cells than the NAS-Bench-201 space.
     for (const p of s.points) {
       checkField(where, `series ${s.id}: N`, p.N, { min: 1, max: NB201_SPACE_SIZE, integer: true });
       checkField(where, `series ${s.id}: K (at N = ${p.N})`, p.K, { min: 0, max: NB201_SPACE_SIZE - p.N, integer: true });
       if (config.scorings.includes('official')) {
         if (p.K < 1) throw new RangeError(`${where}: series ${s.id}: official scoring reads the ranking at K, so K must be ≥ 1 (point N = ${p.N}, K = ${p.K})`);
-        if (s.methods.some((m) => m !== 'random') && p.N <= OFFICIAL_UNTRAINED) {
+        if (s.methods.some(sweepMethodUsesPredictor) && p.N <= OFFICIAL_UNTRAINED) {
           throw new RangeError(`${where}: series ${s.id}: official scoring trains N − ${OFFICIAL_UNTRAINED} cells, so N must exceed ${OFFICIAL_UNTRAINED} (point N = ${p.N})`);
         }
       }
@@ -384,8 +387,9 @@ export function sweepRunConfig(
   repeat: number,
   scoring: SweepScoring,
 ): SweepRunConfig {
-  const usesPredictor = method !== 'random';
-  const brp = method === 'brp-nas';
+  const kind = sweepMethodKind(method);
+  const usesPredictor = sweepMethodUsesPredictor(method);
+  const brp = kind === 'brp';
   return {
     study: 'siamese-nk-sweep',
     version: SWEEP_VERSION,
@@ -396,7 +400,8 @@ export function sweepRunConfig(
     repeat,
     seed: String(config.seed),
     scoring,
-    predictor: usesPredictor && !brp ? { ...config.predictor } : undefined,
+    // The graph settings are the paper methods'; a registered predictor runs with its own defaults.
+    predictor: kind === 'graph' || kind === 'bts' ? { ...config.predictor } : undefined,
     bts: method === 'siams+nsam+bts' ? { ...config.bts } : undefined,
     ...(brp ? { brp: { ...config.brp! } } : {}),
     correlationSample: usesPredictor ? config.correlationSample : 0,
@@ -493,8 +498,8 @@ export function sweepScore(run: Pick<SweepRun, 'config' | 'result' | 'bestFound'
   const { config, result } = run;
   const where = `siamese sweep: run ${config.benchmark} ${config.method} N=${config.N} repeat ${config.repeat} (${config.scoring})`;
   if (config.scoring === 'official') {
-    if (config.method === 'random') {
-      if (result.values.length < K) throw new Error(`${where} has ${result.values.length} random cells, the point needs K = ${K}`);
+    if (!sweepMethodUsesPredictor(config.method)) {
+      if (result.values.length < K) throw new Error(`${where} has ${result.values.length} cells of its own, the point needs K = ${K}`);
       return run.bestFound[K - 1]!;
     }
     if (!result.ranking) throw new Error(`${where} has no ranking to score`);
@@ -547,21 +552,9 @@ export function sweepRows(config: SiameseSweepConfig, runs: readonly SweepRun[])
   return rows;
 }
 
-function meanOrNull(values: readonly (number | null)[]): number | null {
-  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
 /** Mean, std and 95 % CI over repeats per (series, scoring, method, N, K), in first-seen order. */
 export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
-  const groups = new Map<string, SweepRow[]>();
-  for (const r of rows) {
-    const key = `${r.series}|${r.scoring}|${r.method}|${r.N}|${r.K}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = []));
-    group.push(r);
-  }
-  return [...groups.values()].map((group) => {
+  return groupRows(rows, ['series', 'scoring', 'method', 'N', 'K']).map((group) => {
     const first = group[0]!;
     const ci = meanConfidenceInterval(group.map((r) => r.best));
     return {
@@ -578,10 +571,10 @@ export function summarizeSweep(rows: readonly SweepRow[]): SweepSummaryRow[] {
       ciLower: ci.lower,
       ciUpper: ci.upper,
       ciHalfWidth: ci.halfWidth,
-      kendallTau: meanOrNull(group.map((r) => r.kendallTau)),
-      spearmanRho: meanOrNull(group.map((r) => r.spearmanRho)),
-      fineKendallTau: meanOrNull(group.map((r) => r.fineKendallTau)),
-      bnInitialShare: meanOrNull(group.map((r) => r.bnInitialShare)),
+      kendallTau: meanOfFinite(group.map((r) => r.kendallTau)),
+      spearmanRho: meanOfFinite(group.map((r) => r.spearmanRho)),
+      fineKendallTau: meanOfFinite(group.map((r) => r.fineKendallTau)),
+      bnInitialShare: meanOfFinite(group.map((r) => r.bnInitialShare)),
     };
   });
 }

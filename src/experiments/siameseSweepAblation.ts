@@ -7,6 +7,8 @@
  * t interval and p, and the mean share of initial batch-norm statistics
  * left in each (the diagnostic the BN-momentum switch is about).
  */
+import { groupRows } from './studyRows.js';
+import { meanOfFinite } from '../metrics/summary.js';
 import { runKey } from '../engine/index.js';
 import { pairedTTest } from '../metrics/pairedTTest.js';
 import type { SiameseSweepConfig, SiameseSweepResult, SweepRow } from './siameseSweep.js';
@@ -36,11 +38,6 @@ export interface SweepAblationRow {
 
 const rowKey = (r: Pick<SweepRow, 'series' | 'scoring' | 'method' | 'N' | 'K'>): string => `${r.series}|${r.scoring}|${r.method}|${r.N}|${r.K}`;
 
-function meanOf(values: readonly (number | null)[]): number | null {
-  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
 /**
  * Every point of `flipped` that `main` also has, paired by repeat. Points
  * whose runs do not differ between the two configs (e.g. random search
@@ -53,18 +50,12 @@ export function sweepAblation(variant: string, main: Pick<SiameseSweepResult, 'r
     if (!byRepeat) mainRows.set(rowKey(r), (byRepeat = new Map()));
     byRepeat.set(r.repeat, r);
   }
-  const flippedGroups = new Map<string, SweepRow[]>();
-  for (const r of flipped.rows) {
-    let group = flippedGroups.get(rowKey(r));
-    if (!group) flippedGroups.set(rowKey(r), (group = []));
-    group.push(r);
-  }
   // (method, scoring) whose flipped runs are all runs of the main sweep: the switch does not reach them.
   const mainKeys = new Set(main.runs.map((r) => runKey(r.config)));
   const reached = new Set(flipped.runs.filter((r) => !mainKeys.has(runKey(r.config))).map((r) => `${r.config.method}|${r.config.scoring}`));
   const out: SweepAblationRow[] = [];
-  for (const [key, group] of flippedGroups) {
-    const byRepeat = mainRows.get(key);
+  for (const group of groupRows(flipped.rows, ['series', 'scoring', 'method', 'N', 'K'])) {
+    const byRepeat = mainRows.get(rowKey(group[0]!));
     if (!byRepeat) continue;
     const first = group[0]!;
     if (!reached.has(`${first.method}|${first.scoring}`)) continue;
@@ -87,10 +78,10 @@ export function sweepAblation(variant: string, main: Pick<SiameseSweepResult, 'r
       ciLower: test.lower,
       ciUpper: test.upper,
       p: test.p,
-      mainBnInitialShare: meanOf(mains.map((r) => r.bnInitialShare)),
-      flippedBnInitialShare: meanOf(pairs.map((r) => r.bnInitialShare)),
-      mainKendallTau: meanOf(mains.map((r) => r.kendallTau)),
-      flippedKendallTau: meanOf(pairs.map((r) => r.kendallTau)),
+      mainBnInitialShare: meanOfFinite(mains.map((r) => r.bnInitialShare)),
+      flippedBnInitialShare: meanOfFinite(pairs.map((r) => r.bnInitialShare)),
+      mainKendallTau: meanOfFinite(mains.map((r) => r.kendallTau)),
+      flippedKendallTau: meanOfFinite(pairs.map((r) => r.kendallTau)),
     });
   }
   return out;

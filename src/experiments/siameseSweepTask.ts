@@ -6,24 +6,65 @@
  */
 import { whenBackendReady } from '../backend.js';
 import { createRng } from '../core/rng.js';
-import type { BenchRecord, Benchmark, FitReport, Predictor, PredictorFactory, Searcher } from '../core/types.js';
-import { nb201BrpEncoder, withGlobalNode, type BrpGraphEncoder } from '../encoders/brpGraph.js';
-import { brpNasPredictorFactory, type BrpPairForward } from '../predictors/brpNas.js';
-import { isContinuablePredictor, type ContinuablePredictor } from '../predictors/types.js';
-import { createGraphEncoder, type GraphEncoder } from '../encoders/graphOneHot.js';
+import type { BenchRecord, Benchmark, FitHook, PredictorFactory, Searcher } from '../core/types.js';
+import { type BrpPairForward } from '../predictors/brpNas.js';
 import { loadNb201 } from '../loaders/cellJson.js';
 import { findTinyNanoBench, loadTinyNanoBench } from '../loaders/tinyNanoBench.js';
 import { kendallTau, spearmanRho } from '../metrics/index.js';
-import { gcnPredictorFactory, siamesePredictorFactory } from '../predictors/graphPredictors.js';
 import { officialPhases, type GraphPredictorConfig } from '../predictors/config.js';
-import { createBrpSearch, createBtsSearch, createPredictorTopKSearch, createRandomSearch, type BrpSelection } from '../searchers/index.js';
-import { NANO_MAX_NODES, NANO_OPS, type NanoCell } from '../spaces/nanobench.js';
+import { PREDICTORS, registeredPredictorFactory, type PredictorSpace } from '../predictors/registry.js';
+import { SEARCHERS, createSearcher } from '../searchers/registry.js';
+import { createBrpSearch, createBtsSearch, createPredictorTopKSearch, type BrpSelection } from '../searchers/index.js';
+import type { NanoCell } from '../spaces/nanobench.js';
 import type { Nb201Arch } from '../spaces/nb201.js';
-import { NB201_NODE_GRAPH_OPS, NB201_NODE_GRAPH_SIZE, nb201ToNodeGraph } from '../spaces/nb201Graph.js';
 import { tinyNb201 } from '../spaces/tinyNb201.js';
+// Registers the built-in parts in every thread that runs sweep tasks.
+import '../registrations.js';
 
+/** The paper's methods and BRP-NAS. A sweep also runs any registered predictor (top-K by it) or registered searcher that needs no predictor, by name (`sweepMethodKind`). */
 export const SIAMESE_METHODS = ['random', 'gcn', 'siams', 'siams+nsam', 'siams+nsam+bts', 'brp-nas'] as const;
-export type SiameseMethod = (typeof SIAMESE_METHODS)[number];
+export type BuiltinSiameseMethod = (typeof SIAMESE_METHODS)[number];
+/** A built-in method or a registered part's name; `(string & {})` keeps the built-ins' completion. */
+export type SiameseMethod = BuiltinSiameseMethod | (string & {});
+
+/**
+ * How a sweep runs a method: 'random' and 'searcher' (a registered searcher
+ * without a predictor) spend the whole budget themselves; 'graph' (GCN,
+ * siamese), 'bts' and 'brp' are the paper's and BRP-NAS's; 'predictor' is a
+ * registered predictor, trained on N cells, whose ranking gives the K picks
+ * (with its own default settings: the sweep's graph settings are not its).
+ */
+export type SweepMethodKind = 'random' | 'graph' | 'bts' | 'brp' | 'predictor' | 'searcher';
+
+export function sweepMethodKind(method: string, where = 'siamese sweep'): SweepMethodKind {
+  switch (method) {
+    case 'random':
+      return 'random';
+    case 'gcn':
+    case 'siams':
+    case 'siams+nsam':
+      return 'graph';
+    case 'siams+nsam+bts':
+      return 'bts';
+    case 'brp-nas':
+      return 'brp';
+  }
+  if (PREDICTORS.has(method)) return 'predictor';
+  if (SEARCHERS.has(method)) {
+    const spec = SEARCHERS.get(method);
+    if (!spec.usesPredictor && !spec.needsSpace) return 'searcher';
+    throw new RangeError(`${where}: searcher ${JSON.stringify(method)} ${spec.needsSpace ? 'walks a search space' : 'needs a predictor'}; a sweep method is a built-in (${SIAMESE_METHODS.join(', ')}), a registered predictor or a registered searcher that needs neither`);
+  }
+  throw new RangeError(
+    `${where}: method ${JSON.stringify(method)} is not one of ${SIAMESE_METHODS.join(', ')}, a registered predictor (${PREDICTORS.names().join(', ')}) or a registered searcher (${SEARCHERS.names().join(', ')})`,
+  );
+}
+
+/** Whether `method` fits a predictor (so its runs have a ranking and rank correlations). */
+export function sweepMethodUsesPredictor(method: string): boolean {
+  const kind = sweepMethodKind(method);
+  return kind !== 'random' && kind !== 'searcher';
+}
 
 export const SWEEP_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'tiny-nb201-cifar10', 'tiny-nanobench'] as const;
 export type SweepBenchmark = (typeof SWEEP_BENCHMARKS)[number];
@@ -205,36 +246,12 @@ async function loadUncached(name: SweepBenchmark, source: string | undefined): P
   }
 }
 
-// ---------------------------------------------------------------- encoders and searchers
+// ---------------------------------------------------------------- predictors and searchers
 
-const nb201Encoder: GraphEncoder<Nb201Arch> = createGraphEncoder<Nb201Arch>({
-  name: 'nb201-ops-as-nodes',
-  toNodeGraph: (arch) => {
-    const g = nb201ToNodeGraph(arch);
-    return { adjacency: g.adjacency, ops: g.opCodes };
-  },
-  numOpTypes: NB201_NODE_GRAPH_OPS.length,
-  maxNodes: NB201_NODE_GRAPH_SIZE,
-});
-
-const nanoEncoder: GraphEncoder<NanoCell> = createGraphEncoder<NanoCell>({
-  name: 'nanobench-ops-as-nodes',
-  toNodeGraph: (cell) => ({ adjacency: cell.adjacency, ops: cell.ops.map((op) => NANO_OPS.indexOf(op)) }),
-  numOpTypes: NANO_OPS.length,
-  maxNodes: NANO_MAX_NODES,
-  // The official code pads smaller cells with the 'none' op.
-  padOp: NANO_OPS.indexOf('none'),
-});
-
-function encoderFor(name: SweepBenchmark): GraphEncoder<unknown> {
-  return (name === 'tiny-nanobench' ? nanoEncoder : nb201Encoder) as GraphEncoder<unknown>;
+/** The predictor space of a sweep benchmark's cells. */
+export function sweepPredictorSpace(benchmark: SweepBenchmark): PredictorSpace {
+  return benchmark === 'tiny-nanobench' ? 'nanobench' : 'nb201';
 }
-
-function brpEncoderFor(name: SweepBenchmark): BrpGraphEncoder<unknown> {
-  return (name === 'tiny-nanobench' ? nanoBrpEncoder : nb201BrpEncoder) as BrpGraphEncoder<unknown>;
-}
-
-const nanoBrpEncoder = withGlobalNode(nanoEncoder);
 
 function predictorOverrides(s: SweepPredictorSettings): Partial<GraphPredictorConfig> {
   return {
@@ -256,11 +273,11 @@ interface FitScores {
 }
 
 /**
- * Wraps a predictor factory so that right after `fit` (BTS: after all its
- * growth stages) the predictor is scored on the correlation sample. The
- * searchers dispose their predictor themselves; this is the one moment the
- * fitted model is reachable from outside. The wrapper inherits everything
- * else (rank, growthPhaseEpochs, …) from the predictor through its prototype.
+ * A predictor factory whose predictors score themselves on the correlation
+ * sample after every fit (BTS: after all its growth stages; BRP-NAS: after
+ * every further `train`, the last call's scores stay), through
+ * `Predictor.onFitted`: the searchers dispose their predictor themselves,
+ * and this is the one moment the fitted model is reachable.
  */
 function scoringFactory(
   inner: PredictorFactory<unknown>,
@@ -268,67 +285,52 @@ function scoringFactory(
   target: string,
   scores: FitScores,
 ): PredictorFactory<unknown> {
+  const score: FitHook<unknown> = async (predictor, report) => {
+    const share = (report as { bnInitialShare?: number }).bnInitialShare;
+    scores.bnInitialShare = typeof share === 'number' ? share : null;
+    if (sample.length < 2) return;
+    const truth = sample.map((r) => r.metrics[target]!);
+    const coarse = await predictor.predict(sample);
+    scores.kendallTau = kendallTau(coarse, truth);
+    scores.spearmanRho = spearmanRho(coarse, truth);
+    const fine = (predictor as { predictFine?: (r: readonly BenchRecord<unknown>[]) => Promise<Float32Array> }).predictFine;
+    if (predictor.requires.includes('estimationCode') && fine) {
+      const fineScores = await fine(sample);
+      scores.fineKendallTau = kendallTau(fineScores, truth);
+      scores.fineSpearmanRho = spearmanRho(fineScores, truth);
+    }
+  };
   return (seed) => {
     const predictor = inner(seed);
-    const wrapped = Object.create(predictor) as Predictor<unknown>;
-    // Scores after every fit, and after every further `train` (BRP-NAS): the last call's scores stay.
-    const scored = async (report: FitReport): Promise<FitReport> => {
-        const share = (report as { bnInitialShare?: number }).bnInitialShare;
-        scores.bnInitialShare = typeof share === 'number' ? share : null;
-        if (sample.length >= 2) {
-          const truth = sample.map((r) => r.metrics[target]!);
-          const coarse = await predictor.predict(sample);
-          scores.kendallTau = kendallTau(coarse, truth);
-          scores.spearmanRho = spearmanRho(coarse, truth);
-          const fine = (predictor as { predictFine?: (r: readonly BenchRecord<unknown>[]) => Promise<Float32Array> }).predictFine;
-          if (predictor.requires.includes('estimationCode') && fine) {
-            const fineScores = await fine(sample);
-            scores.fineKendallTau = kendallTau(fineScores, truth);
-            scores.fineSpearmanRho = spearmanRho(fineScores, truth);
-          }
-        }
-        return report;
-    };
-    Object.defineProperty(wrapped, 'fit', { value: async (...args: Parameters<Predictor<unknown>['fit']>) => scored(await predictor.fit(...args)) });
-    if (isContinuablePredictor(predictor)) {
-      Object.defineProperty(wrapped, 'train', { value: async (...args: Parameters<ContinuablePredictor<unknown>['train']>) => scored(await predictor.train(...args)) });
-    }
-    return wrapped;
+    predictor.onFitted?.(score);
+    return predictor;
   };
 }
 
-function searcherFor(
-  config: SweepRunConfig,
-  factoryOf: (nsam: boolean, siamese: boolean) => PredictorFactory<unknown>,
-  brpFactory: () => PredictorFactory<unknown>,
-): Searcher<unknown> {
+function searcherFor(config: SweepRunConfig, factoryOf: (predictor: string, settings: Readonly<Record<string, unknown>> | undefined) => PredictorFactory<unknown>): Searcher<unknown> {
   const { method, predictor, bts, brp } = config;
-  if (method === 'random') return createRandomSearch('random');
-  if (method === 'brp-nas') {
+  const kind = sweepMethodKind(method);
+  if (kind === 'random' || kind === 'searcher') return createSearcher(method, {}, 'siamese sweep');
+  if (kind === 'predictor') return createPredictorTopKSearch({ predictorFactory: factoryOf(method, undefined), name: method });
+  if (kind === 'brp') {
     if (!brp) throw new Error('siamese sweep: method brp-nas needs brp settings');
-    return createBrpSearch({ predictorFactory: brpFactory(), iterations: brp.iterations, selection: brp.selection, epochs: brp.epochs, batchSize: brp.batchSize, name: method });
+    const settings = { layers: brp.layers, hidden: brp.hidden, epochs: brp.epochs, batchSize: brp.batchSize, pairForward: brp.pairForward };
+    return createBrpSearch({ predictorFactory: factoryOf('brp-nas', settings), iterations: brp.iterations, selection: brp.selection, epochs: brp.epochs, batchSize: brp.batchSize, name: method });
   }
   if (!predictor) throw new Error(`siamese sweep: method ${method} needs predictor settings`);
-  switch (method) {
-    case 'gcn':
-      return createPredictorTopKSearch({ predictorFactory: factoryOf(false, false), name: method });
-    case 'siams':
-      return createPredictorTopKSearch({ predictorFactory: factoryOf(false, true), rerankTop: predictor.rerankTop, name: method });
-    case 'siams+nsam':
-      return createPredictorTopKSearch({ predictorFactory: factoryOf(true, true), rerankTop: predictor.rerankTop, name: method });
-    case 'siams+nsam+bts':
-      if (!bts) throw new Error('siamese sweep: method siams+nsam+bts needs bts settings');
-      return createBtsSearch({
-        predictorFactory: factoryOf(true, true),
-        initialFraction: bts.initialFraction,
-        stages: bts.stages,
-        stageRerankTop: bts.stageRerankTop,
-        finalRerankTop: predictor.rerankTop,
-        name: method,
-      });
-    default:
-      throw new Error(`siamese sweep: unknown method ${JSON.stringify(method)}; expected one of ${SIAMESE_METHODS.join(', ')}`);
+  const overrides = predictorOverrides(predictor);
+  if (kind === 'graph') {
+    return createPredictorTopKSearch({ predictorFactory: factoryOf(method, overrides), ...(method === 'gcn' ? {} : { rerankTop: predictor.rerankTop }), name: method });
   }
+  if (!bts) throw new Error('siamese sweep: method siams+nsam+bts needs bts settings');
+  return createBtsSearch({
+    predictorFactory: factoryOf('siams+nsam', overrides),
+    initialFraction: bts.initialFraction,
+    stages: bts.stages,
+    stageRerankTop: bts.stageRerankTop,
+    finalRerankTop: predictor.rerankTop,
+    name: method,
+  });
 }
 
 /**
@@ -337,11 +339,11 @@ function searcherFor(
  */
 export function sweepSearchBudget(config: Pick<SweepRunConfig, 'method' | 'N' | 'scoring'>, K: number): { trainSamples: number; topK: number } {
   if (config.scoring === 'official') {
-    if (config.method === 'random') return { trainSamples: 0, topK: K };
+    if (!sweepMethodUsesPredictor(config.method)) return { trainSamples: 0, topK: K };
     if (config.N <= OFFICIAL_UNTRAINED) throw new RangeError(`siamese sweep: official scoring trains N − ${OFFICIAL_UNTRAINED} cells, so N must exceed ${OFFICIAL_UNTRAINED} (got ${config.N})`);
     return { trainSamples: config.N - OFFICIAL_UNTRAINED, topK: K };
   }
-  return config.method === 'random' ? { trainSamples: 0, topK: config.N + K } : { trainSamples: config.N, topK: K };
+  return !sweepMethodUsesPredictor(config.method) ? { trainSamples: 0, topK: config.N + K } : { trainSamples: config.N, topK: K };
 }
 
 /** The seed of a run: shared by all methods at the same (benchmark, N, repeat), so methods are compared on paired draws. */
@@ -359,50 +361,36 @@ export function correlationSampleOf<A>(bench: Benchmark<A>, size: number, seed: 
 /** Runs one sweep task in this thread (initialising the tfjs backend if nobody has). */
 export async function runSweepTask(task: SweepTask): Promise<SweepRunResult> {
   const { config, K } = task;
-  if (config.method !== 'random') await whenBackendReady();
+  const usesPredictor = sweepMethodUsesPredictor(config.method);
+  if (usesPredictor) await whenBackendReady();
   const bench = (await loadSweepBenchmark(config.benchmark, config.source)) as Benchmark<unknown>;
   // Timed after loading: a worker loads each benchmark once, so the load is not a cost of this run.
   const started = performance.now();
   const target = SWEEP_TARGETS[config.benchmark];
   const scores: FitScores = { kendallTau: null, spearmanRho: null, fineKendallTau: null, fineSpearmanRho: null, bnInitialShare: null };
-  const sample = config.method === 'random' ? [] : correlationSampleOf(bench, config.correlationSample, config.seed);
-  const encoder = encoderFor(config.benchmark);
-  const factoryOf = (nsam: boolean, siamese: boolean): PredictorFactory<unknown> => {
-    const overrides = predictorOverrides(config.predictor!);
-    const name = siamese ? `siams${nsam ? '+nsam' : ''}` : 'gcn';
-    const inner = siamese
-      ? siamesePredictorFactory<unknown>({ encoder, nsam, config: overrides, name })
-      : gcnPredictorFactory<unknown>({ encoder, nsam, config: overrides, name });
-    return scoringFactory(inner, sample, target, scores);
-  };
-  const brpFactory = (): PredictorFactory<unknown> => {
-    const b = config.brp!;
-    const inner = brpNasPredictorFactory<unknown>({
-      encoder: brpEncoderFor(config.benchmark),
-      config: { layers: b.layers, hidden: b.hidden, epochs: b.epochs, batchSize: b.batchSize, pairForward: b.pairForward },
-      name: 'brp-nas',
-    });
-    return scoringFactory(inner, sample, target, scores);
-  };
-  const searcher = searcherFor(config, factoryOf, brpFactory);
+  const sample = !usesPredictor ? [] : correlationSampleOf(bench, config.correlationSample, config.seed);
+  const space = sweepPredictorSpace(config.benchmark);
+  const factoryOf = (predictor: string, settings: Readonly<Record<string, unknown>> | undefined): PredictorFactory<unknown> =>
+    scoringFactory(registeredPredictorFactory(predictor, { space, ...(settings ? { settings } : {}) }, `siamese sweep: method ${config.method}`), sample, target, scores);
+  const searcher = searcherFor(config, factoryOf);
   const budget = sweepSearchBudget(config, K);
   const result = await searcher.search(bench, target, budget, createRng(runSeed(config)));
   const expected = budget.trainSamples + budget.topK;
   if (result.queried.length !== expected) {
     throw new Error(`siamese sweep: ${config.method} made ${result.queried.length} queries, expected ${expected} (N = ${config.N}, K = ${K}, ${config.scoring} scoring)`);
   }
-  if (config.method !== 'random' && (!result.ranking || result.ranking.values.length < K)) {
+  if (usesPredictor && (!result.ranking || result.ranking.values.length < K)) {
     throw new Error(`siamese sweep: ${config.method} returned no ranking of ${K} cells to score`);
   }
   const initialCount =
-    config.method === 'random' ? expected : 'initialCount' in result ? (result as { initialCount: number }).initialCount : budget.trainSamples;
+    !usesPredictor ? expected : 'initialCount' in result ? (result as { initialCount: number }).initialCount : budget.trainSamples;
   return {
     N: config.N,
     K,
     queried: result.queried.slice(),
     values: Array.from(result.values),
     initialCount,
-    ranking: config.method === 'random' ? null : Array.from(result.ranking!.values),
+    ranking: !usesPredictor ? null : Array.from(result.ranking!.values),
     ...scores,
     seconds: (performance.now() - started) / 1000,
   };

@@ -3,7 +3,7 @@
  * plain scalars, and as CSV for the CLI's `--csv`. Light on purpose (arquero
  * only): the CLI loads it; the danfojs DataFrames are in studyFrames.ts.
  */
-import { from as tableFromRows } from 'arquero';
+import { from as tableFromRows, op } from 'arquero';
 import type { FairnessAblationResult } from './fairnessAblation.js';
 import type { Renas424Result } from './renas424.js';
 import type { SiameseSweepResult } from './siameseSweep.js';
@@ -34,6 +34,18 @@ export function studyRows(result: FairnessAblationResult | Renas424Result | Siam
   if ('archs' in result) return { runs: fairnessRunRows(result), summary: result.summary.map(scalarFields) };
   if ('subsetBest' in result) return { runs: result.rows.map(scalarFields), summary: result.summary.map(scalarFields) };
   return { runs: result.rows.map(scalarFields), summary: result.table.map(scalarFields) };
+}
+
+/**
+ * `rows` grouped by the values of `keys`, groups in order of first
+ * appearance, rows in input order: arquero's groupby + rollup (array_agg of
+ * row indices), so each summary only says what it computes per group.
+ */
+export function groupRows<R extends object>(rows: readonly R[], keys: readonly (keyof R & string)[]): R[][] {
+  if (rows.length === 0) return [];
+  const keyed = tableFromRows(rows.map((r, i) => ({ ...Object.fromEntries(keys.map((k) => [k, r[k]])), __row: i })));
+  const groups = keyed.groupby(...keys).rollup({ rows: op.array_agg('__row') }).array('rows') as number[][];
+  return Array.from(groups, (indices) => indices.map((i) => rows[i]!));
 }
 
 /** CSV text (header + rows), missing values empty. arquero writes it: light enough for the CLI. */

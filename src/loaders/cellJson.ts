@@ -114,12 +114,6 @@ function verifiedDataZip(relPath: string): string {
   return resolve(findDataPath(relPath)!);
 }
 
-/** Frees the in-memory zips and NAS-Bench-201 benchmarks kept by this module (about 60 MB per zip plus the records). */
-export function clearCellJsonCache(): void {
-  zipCache.clear();
-  nb201Cache.clear();
-}
-
 /** Whether a source is a folder (else it must be a regular file: a zip); throws naming the path otherwise. */
 function isFolder(abs: string): boolean {
   const st = statPath(abs, 'cell JSON source (a zip or a folder of <id>.json files)');

@@ -6,7 +6,7 @@ export { rankAverage, denseRanks } from './ranks.js';
 export type { DenseRanks } from './ranks.js';
 export { precisionAtK } from './precisionAtK.js';
 export { bestFoundCurve, bestFoundAt } from './bestFound.js';
-export { meanStd, meanConfidenceInterval, studentTQuantile } from './summary.js';
+export { meanOfFinite, meanStd, meanConfidenceInterval, studentTQuantile } from './summary.js';
 export type { MeanStd, MeanConfidenceInterval } from './summary.js';
 export { pairedTTest, studentTTwoSidedP } from './pairedTTest.js';
 export type { PairedTTest } from './pairedTTest.js';

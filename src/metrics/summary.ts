@@ -25,6 +25,12 @@ export interface MeanConfidenceInterval extends MeanStd {
 }
 
 /** Mean and sample standard deviation (ddof = 1). Throws on empty input or NaN. */
+/** Mean of the finite values, nulls skipped; null when none (a column some runs do not have, e.g. τ of random search). */
+export function meanOfFinite(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
 export function meanStd(values: ArrayLike<number>): MeanStd {
   assertNoNaN('meanStd', 'values', values);
   const n = values.length;

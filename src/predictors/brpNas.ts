@@ -37,8 +37,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { FRACTION, NON_NEGATIVE, POSITIVE_INTEGER, checkField, checkOneOf } from '../core/checks.js';
 import { createRng } from '../core/rng.js';
-import type { BenchRecord, FitReport, PredictorFactory, Rng } from '../core/types.js';
+import type { BenchRecord, FitReport, Rng } from '../core/types.js';
 import type { BrpGraphEncoder } from '../encoders/brpGraph.js';
+import { FitHooks } from './fitHooks.js';
 import { HostAdam } from './adam.js';
 import { ModelParams } from './layers.js';
 import type { ContinuablePredictor, TrainOptions } from './types.js';
@@ -423,17 +424,23 @@ export function createBrpNasPredictor<A>(options: BrpNasOptions<A>): BrpNasPredi
     return { epochs: epoch, lossHistory, stoppedEarly, pairs, steps };
   };
 
-  return {
+  const hooks = new FitHooks<A>();
+  const predictor: BrpNasPredictor<A> = {
     name,
     requires: [],
     config,
     get parameterCount() {
       return net?.params.trainable.reduce((sum, v) => sum + v.size, 0);
     },
-    train,
+    async train(records, targets, opts) {
+      return hooks.after(predictor, await train(records, targets, opts));
+    },
     async fit(records, targets) {
       reset();
-      return train(records, targets, { epochs: config.epochs, batchSize: config.batchSize });
+      return hooks.after(predictor, await train(records, targets, { epochs: config.epochs, batchSize: config.batchSize }));
+    },
+    onFitted(hook) {
+      hooks.add(hook);
     },
     async rank(records) {
       const ascending = sortAscending(live('rank()'), records);
@@ -462,6 +469,7 @@ export function createBrpNasPredictor<A>(options: BrpNasOptions<A>): BrpNasPredi
       disposed = true;
     },
   };
+  return predictor;
 }
 
 /** P(first is better) target of a pair: softmax over (y1, y2), first component. */
@@ -478,9 +486,4 @@ export function pairKl(l0: number, l1: number, y1: number, y2: number): number {
   const kl0 = t0 > 0 ? t0 * (Math.log(t0) - (l0 - logZ)) : 0;
   const kl1 = t1 > 0 ? t1 * (Math.log(t1) - (l1 - logZ)) : 0;
   return kl0 + kl1;
-}
-
-/** A `PredictorFactory` (seed → fresh predictor) for searchers and sweeps. */
-export function brpNasPredictorFactory<A>(options: Omit<BrpNasOptions<A>, 'seed'>): PredictorFactory<A> {
-  return (seed) => createBrpNasPredictor({ ...options, seed });
 }

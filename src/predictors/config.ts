@@ -1,3 +1,4 @@
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 /**
  * Training hyperparameters of the graph predictors, with the official
  * Siamese-NAS defaults (train_eval.py, neural_predictor.py, graph_conv.py):
@@ -20,9 +21,7 @@ export interface TrainingPhase {
 
 /** The official schedule scaled to `totalEpochs` (Python int() truncation, as there). */
 export function officialPhases(totalEpochs = 200): TrainingPhase[] {
-  if (!Number.isInteger(totalEpochs) || totalEpochs < 1) {
-    throw new RangeError(`officialPhases: totalEpochs must be a positive integer, got ${totalEpochs}`);
-  }
+  checkField('officialPhases', 'totalEpochs', totalEpochs, POSITIVE_INTEGER);
   return [
     { epochs: Math.trunc(totalEpochs * 0.2), learningRate: 1e-3 },
     { epochs: Math.trunc(totalEpochs * 0.5), learningRate: 1e-3 },
@@ -86,9 +85,7 @@ export function resolveGraphPredictorConfig(
   const merged: GraphPredictorConfig = { ...DEFAULT_GRAPH_PREDICTOR_CONFIG, ...overrides };
   const config = { ...merged, growthPhase: merged.growthPhase ?? Math.min(1, merged.phases.length - 1) };
   const positiveInt = (name: keyof GraphPredictorConfig, v: unknown): void => {
-    if (!Number.isInteger(v) || (v as number) < 1) {
-      throw new RangeError(`graph predictor config: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
+    checkField('graph predictor config', name, v, POSITIVE_INTEGER);
   };
   positiveInt('hidden', config.hidden);
   positiveInt('batchSize', config.batchSize);

@@ -30,6 +30,7 @@ import { resolveGraphPredictorConfig, type GraphPredictorConfig } from './config
 import { createGraphNet, type GraphNet, type GraphNetInputs } from './graphNet.js';
 import { adjacencyTensors } from './layers.js';
 import { HostAdam } from './adam.js';
+import { FitHooks } from './fitHooks.js';
 import { argsortDescending, type GraphFitOptions, type GrowablePredictor, type RankOptions } from './types.js';
 
 export interface GraphPredictorOptions<A> {
@@ -217,6 +218,7 @@ export function createGraphPredictorVariant<A>(variant: Variant, options: GraphP
 
   const phaseEpochs = config.phases[config.growthPhase]!.epochs;
 
+  const hooks = new FitHooks<A>();
   const predictor: GraphPredictor<A> = {
     name,
     requires,
@@ -299,7 +301,11 @@ export function createGraphPredictorVariant<A>(variant: Variant, options: GraphP
         }
       }
       const steps = epoch * stepsPerEpoch;
-      return { epochs: epoch, lossHistory, trainingSetSize: rows.target.length, stepsPerEpoch, steps, bnInitialShare: config.bnMomentum ** steps };
+      return hooks.after(predictor, { epochs: epoch, lossHistory, trainingSetSize: rows.target.length, stepsPerEpoch, steps, bnInitialShare: config.bnMomentum ** steps });
+    },
+
+    onFitted(hook) {
+      hooks.add(hook);
     },
 
     async predict(records) {

@@ -38,7 +38,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../core/rng.js';
-import type { BenchRecord, FitOptions, FitReport, Predictor, Rng } from '../core/types.js';
+import type { BenchRecord, FitHook, FitOptions, FitReport, Predictor, Rng } from '../core/types.js';
 import { checkField, checkOneOf, POSITIVE_INTEGER } from '../core/checks.js';
 import {
   DEFAULT_RENAS_ENCODING,
@@ -53,6 +53,7 @@ import {
 } from '../encoders/renasTensor.js';
 import { kendallTau } from '../metrics/kendallTau.js';
 import type { Nb101Spec } from '../spaces/nb101.js';
+import { FitHooks } from './fitHooks.js';
 import { RenasNet, type RenasConv2Padding, type RenasNetSnapshot } from './renasNet.js';
 
 export type RenasLossKind = 'ranking' | 'mse';
@@ -254,6 +255,7 @@ export class RenasPredictor<A = Nb101Spec> implements Predictor<A> {
   readonly features: number;
   private net: RenasNet | undefined;
   private readonly rng: Rng;
+  private readonly hooks = new FitHooks<A>();
 
   constructor(
     readonly seed: number,
@@ -275,7 +277,11 @@ export class RenasPredictor<A = Nb101Spec> implements Predictor<A> {
   async fit(archs: readonly BenchRecord<A>[], targets: ArrayLike<number>, opts: FitOptions = {}): Promise<RenasFitReport> {
     if (archs.length !== targets.length) throw new RangeError(`ReNAS fit: ${archs.length} architectures but ${targets.length} targets`);
     const encoded = encodeRenasArchs(this.tensor, archs.map((r) => r.arch));
-    return this.fitEncoded(encoded, targets, opts);
+    return this.hooks.after(this, await this.fitEncoded(encoded, targets, opts));
+  }
+
+  onFitted(hook: FitHook<A>): void {
+    this.hooks.add(hook);
   }
 
   /** `fit` on already encoded (raw NCHW, e.g. [N, 19, 7, 7]) architectures. */

@@ -21,9 +21,10 @@
  * random half of a later part its odd cell, so exactly N are trained. The
  * two agree whenever T divides N and the part is even (N = 100, T = 5).
  */
-import type { BenchRecord, Benchmark, PredictorFactory, Rng, SearchBudget, SearchResult, Searcher } from '../core/types.js';
+import { tableOf, type BenchRecord, type Benchmark, type PredictorFactory, type Rng, type SearchBudget, type SearchResult, type Searcher } from '../core/types.js';
 import { isContinuablePredictor } from '../predictors/types.js';
 import { QueryLog, checkBudget, predictorSeed, rankingHead, targetOf, topUnseen } from './common.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export const BRP_SELECTIONS = ['best-and-top-random', 'median-random'] as const;
 export type BrpSelection = (typeof BRP_SELECTIONS)[number];
@@ -71,7 +72,7 @@ export interface BrpSearcher<A> extends Searcher<A> {
 export function createBrpSearch<A>(options: BrpSearchOptions<A>): BrpSearcher<A> {
   const name = options.name ?? 'brp-nas';
   const { iterations: T, selection } = options;
-  if (!Number.isInteger(T) || T < 1) throw new RangeError(`${name}: iterations must be a positive integer, got ${T}`);
+  checkField(`${name}`, 'iterations', T, POSITIVE_INTEGER);
   if (!(BRP_SELECTIONS as readonly string[]).includes(selection)) throw new RangeError(`${name}: selection ${JSON.stringify(selection)} is not one of ${BRP_SELECTIONS.join(', ')}`);
   const epochsPerIteration = Math.floor(options.epochs / T);
   const batchPerIteration = Math.floor(options.batchSize / T);
@@ -81,6 +82,7 @@ export function createBrpSearch<A>(options: BrpSearchOptions<A>): BrpSearcher<A>
   return {
     name,
     async search(bench, target, budget, rng): Promise<BrpSearchResult> {
+      tableOf(bench, name);
       checkBudget(budget, bench.size, name);
       const parts = brpParts(budget.trainSamples, T);
       if (parts.some((p) => p < 1) || parts[0]! < 2) {

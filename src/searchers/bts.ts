@@ -14,9 +14,10 @@
  * Needs a predictor that can take in records during training
  * (`GrowablePredictor`: the GCN and siamese predictors here).
  */
-import type { Benchmark, BenchRecord, PredictorFactory, Rng, SearchBudget, SearchResult, Searcher } from '../core/types.js';
+import { tableOf, type Benchmark, type BenchRecord, type PredictorFactory, type Rng, type SearchBudget, type SearchResult, type Searcher } from '../core/types.js';
 import { isGrowablePredictor, rankRecords, type GrowthBatch, type GrowthContext } from '../predictors/types.js';
 import { QueryLog, checkBudget, predictorSeed, rankingHead, targetOf, topUnseen } from './common.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface BtsOptions<A> {
   readonly predictorFactory: PredictorFactory<A>;
@@ -82,7 +83,7 @@ export function createBtsSearch<A>(options: BtsOptions<A>): BtsSearcher<A> {
   const stageRerankTop = options.stageRerankTop ?? 30;
   const finalRerankTop = options.finalRerankTop ?? 60;
   if (!(initialFraction > 0 && initialFraction <= 1)) throw new RangeError(`${name}: initialFraction must be in (0, 1], got ${initialFraction}`);
-  if (!Number.isInteger(stages) || stages < 1) throw new RangeError(`${name}: stages must be a positive integer, got ${stages}`);
+  checkField(`${name}`, 'stages', stages, POSITIVE_INTEGER);
   if (!(stageSearchFraction > 0 && stageSearchFraction <= 1)) {
     throw new RangeError(`${name}: stageSearchFraction must be in (0, 1], got ${stageSearchFraction}`);
   }
@@ -90,6 +91,7 @@ export function createBtsSearch<A>(options: BtsOptions<A>): BtsSearcher<A> {
   return {
     name,
     async search(bench, target, budget, rng): Promise<BtsSearchResult> {
+      tableOf(bench, name);
       checkBudget(budget, bench.size, name);
       const predictor = options.predictorFactory(predictorSeed(rng));
       try {

@@ -1,5 +1,5 @@
 /** Small helpers shared by the searchers. */
-import type { BenchRecord, Benchmark, Predictor, PredictorFactory, Rng, SearchBudget, SearchResult, Searcher } from '../core/types.js';
+import { isSurrogate, type BenchRecord, type Benchmark, type Predictor, type PredictorFactory, type Queryable, type Rng, type SearchBudget, type SearchResult, type Searcher, type SurrogateBenchmark } from '../core/types.js';
 import { candidateRecord, type SearchSpace } from '../spaces/searchSpace.js';
 
 /** The record's value of `target`, or an error naming both. */
@@ -121,8 +121,8 @@ export function topUnseen<A>(
 export interface GuidedSearchState<A> {
   readonly log: QueryLog<A>;
   readonly predictor: Predictor<A>;
-  /** Benchmark records by the space's canonical id. */
-  readonly known: ReadonlyMap<string, BenchRecord<A>>;
+  /** Records with known values by the space's canonical id (a surrogate knows every scored candidate). */
+  readonly known: Pick<ReadonlyMap<string, BenchRecord<A>>, 'has' | 'get'>;
   /** Space ids of everything queried (the log holds benchmark ids, which may differ, e.g. NAS-Bench-201's indices). */
   readonly queried: Set<string>;
   /** Predicted score of every candidate scored so far, by id (higher is better). */
@@ -149,16 +149,17 @@ export async function startGuidedSearch<A>(
   who: string,
   space: SearchSpace<A>,
   predictorFactory: PredictorFactory<A>,
-  bench: Benchmark<A>,
+  bench: Queryable<A>,
   target: string,
   budget: SearchBudget,
   rng: Rng,
 ): Promise<GuidedSearchState<A>> {
   if (!Number.isInteger(budget.trainSamples) || budget.trainSamples < 1) throw new RangeError(`${who}: a predictor needs trainSamples ≥ 1, got ${budget.trainSamples}`);
   if (!Number.isInteger(budget.topK) || budget.topK < 1) throw new RangeError(`${who}: topK must be an integer ≥ 1, got ${budget.topK}`);
-  if (budget.trainSamples > bench.size) throw new RangeError(`${who}: trainSamples ${budget.trainSamples} exceeds the ${bench.size} cells with known values`);
+  const surrogate = isSurrogate(bench) ? bench : undefined;
+  if (!surrogate && budget.trainSamples > (bench as Benchmark<A>).size) throw new RangeError(`${who}: trainSamples ${budget.trainSamples} exceeds the ${(bench as Benchmark<A>).size} cells with known values`);
   const log = new QueryLog<A>(target, who);
-  const training = bench.sample(budget.trainSamples, rng.fork('train'));
+  const training = surrogate ? sampleSurrogate(surrogate, budget.trainSamples, rng.fork('train'), who) : (bench as Benchmark<A>).sample(budget.trainSamples, rng.fork('train'));
   const queried = new Set<string>();
   for (const r of training) {
     log.query(r);
@@ -174,8 +175,8 @@ export async function startGuidedSearch<A>(
     predictor.dispose();
     throw err;
   }
-  const known = knownBySpaceId(bench, space);
   const scored = new Map<string, { arch: A; score: number }>();
+  const known = surrogate ? surrogateKnown(surrogate, space, scored) : knownBySpaceId(bench as Benchmark<A>, space);
   return {
     log,
     predictor,
@@ -270,6 +271,41 @@ export function guidedSearcher<A>(
         throw err;
       }
       return finishGuidedSearch(state, budget.topK, name, options.picks ?? 'any');
+    },
+  };
+}
+
+/** A surrogate's record of `arch`: its space id and the surrogate's metrics. */
+export function surrogateRecord<A>(surrogate: SurrogateBenchmark<A>, arch: A): BenchRecord<A> {
+  return { id: surrogate.space.id(arch), arch, metrics: surrogate.evaluate(arch) };
+}
+
+/**
+ * `n` distinct architectures of a surrogate's space, as records. Draws are
+ * bounded (1,000 + 100 n), so a space smaller than `n` fails rather than loops.
+ */
+export function sampleSurrogate<A>(surrogate: SurrogateBenchmark<A>, n: number, rng: Rng, who: string): BenchRecord<A>[] {
+  const seen = new Set<string>();
+  const out: BenchRecord<A>[] = [];
+  const maxDraws = 1000 + 100 * n;
+  for (let draws = 0; out.length < n; draws++) {
+    if (draws >= maxDraws) throw new RangeError(`${who}: drew ${draws} architectures of ${surrogate.space.name} and found only ${out.length} distinct ones of the ${n} asked for`);
+    const arch = surrogate.space.sample(rng);
+    const id = surrogate.space.id(arch);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(surrogateRecord(surrogate, arch));
+  }
+  return out;
+}
+
+/** A surrogate knows the value of every candidate the search scored (evaluated on demand, when it is queried). */
+function surrogateKnown<A>(surrogate: SurrogateBenchmark<A>, space: SearchSpace<A>, scored: ReadonlyMap<string, { readonly arch: A }>): Pick<ReadonlyMap<string, BenchRecord<A>>, 'has' | 'get'> {
+  return {
+    has: (id) => scored.has(id),
+    get: (id) => {
+      const hit = scored.get(id);
+      return hit ? { id, arch: hit.arch, metrics: surrogate.evaluate(hit.arch) } : undefined;
     },
   };
 }

@@ -12,3 +12,7 @@ export { createLocalSearch } from './localSearch.js';
 export type { LocalSearchOptions } from './localSearch.js';
 export { QueryLog, finishGuidedSearch, startGuidedSearch, targetOf, topUnseen } from './common.js';
 export type { GuidedPicks, GuidedSearchState } from './common.js';
+export { SEARCHERS, createSearcher, searcherSetting } from './registry.js';
+export type { SearcherContext, SearcherSpec } from './registry.js';
+export { isSurrogate, tableOf } from '../core/types.js';
+export { sampleSurrogate, surrogateRecord } from './common.js';

@@ -11,7 +11,7 @@
  * predictor's coarse → fine re-ranking of the top `rerankTop`), else its
  * predictions sorted.
  */
-import type { PredictorFactory, SearchResult, Searcher } from '../core/types.js';
+import { tableOf, type PredictorFactory, type SearchResult, type Searcher } from '../core/types.js';
 import { rankRecords } from '../predictors/types.js';
 import { QueryLog, checkBudget, predictorSeed, rankingHead, targetOf, topUnseen } from './common.js';
 
@@ -26,7 +26,8 @@ export function createPredictorTopKSearch<A>(options: PredictorTopKOptions<A>): 
   const name = options.name ?? 'predictorTopK';
   return {
     name,
-    async search(bench, target, budget, rng): Promise<SearchResult> {
+    async search(queryable, target, budget, rng): Promise<SearchResult> {
+      const bench = tableOf(queryable, name);
       checkBudget(budget, bench.size, name);
       if (budget.trainSamples < 1) throw new RangeError(`${name}: a predictor needs trainSamples ≥ 1`);
       const log = new QueryLog<A>(target, name);

@@ -10,6 +10,7 @@ import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
 import type { Nb201Supernet } from './nb201Supernet.js';
 import { createRng } from '../core/rng.js';
 import { makeBatch, type Batch, type ImageSet, type Normalization } from './imageBatches.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface EvalSetup {
   /** Training images the BN statistics are recalibrated on. */
@@ -44,10 +45,8 @@ export interface ArchEvaluation {
 /** Builds the batches once (no augmentation: calibration draws the same images for every arch). */
 export function prepareEvalData(data: ImageSet, setup: EvalSetup): EvalData {
   const { calibrationIndices, heldOutIndices, calibrationBatches, batchSize } = setup;
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`eval batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(calibrationBatches) || calibrationBatches <= 0) {
-    throw new Error(`calibrationBatches must be a positive integer, got ${calibrationBatches}`);
-  }
+  checkField('supernet eval', 'batchSize', batchSize, POSITIVE_INTEGER);
+  checkField('supernet eval', 'calibrationBatches', calibrationBatches, POSITIVE_INTEGER);
   if (calibrationBatches * batchSize > calibrationIndices.length) {
     throw new Error(`${calibrationBatches} calibration batches of ${batchSize} need ${calibrationBatches * batchSize} images; only ${calibrationIndices.length} given`);
   }

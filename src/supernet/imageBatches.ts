@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, restoreRng } from '../core/rng.js';
 import type { Rng, RngState } from '../core/types.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 /** Square NHWC RGB uint8 images; `imageSize` defaults to 32 (CIFAR). */
 export interface ImageSet {
@@ -47,7 +48,7 @@ const CHANNELS = 3;
 /** Checks an image set and returns its image size. */
 export function checkImageSet(data: ImageSet, what = 'image set'): number {
   const size = data.imageSize ?? 32;
-  if (!Number.isInteger(data.n) || data.n <= 0) throw new Error(`${what}: n must be a positive integer, got ${data.n}`);
+  checkField(`${what}`, 'n', data.n, POSITIVE_INTEGER);
   if (data.images.length !== data.n * size * size * CHANNELS) {
     throw new Error(`${what}: ${data.images.length} image bytes is not n·${size}·${size}·3 = ${data.n * size * size * CHANNELS} (n = ${data.n})`);
   }

@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/types.js';
 import { NB201_EDGES, NB201_NUM_EDGES, NB201_OPS, nb201ToString, validateNb201Arch, type Nb201Arch } from '../spaces/nb201.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface SupernetConfig {
   /** C: channels of the first stage (16 in NAS-Bench-201). */
@@ -441,7 +442,7 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
 function validateConfig(config: SupernetConfig): SupernetConfig {
   const positiveInt = (key: keyof SupernetConfig): void => {
     const v = config[key];
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`supernet config: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    checkField('supernet config', key, v, POSITIVE_INTEGER);
   };
   positiveInt('channels');
   positiveInt('cellsPerStage');

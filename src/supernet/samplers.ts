@@ -14,6 +14,7 @@
 import { NB201_NUM_EDGES, NB201_NUM_OPS, validateNb201Arch, type Nb201Arch } from '../spaces/nb201.js';
 import { createRng, restoreRng } from '../core/rng.js';
 import type { Rng, RngState } from '../core/types.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 export interface Sampler {
   /** e.g. `uniform`, `ef-3`, `strict-fair`. */
@@ -129,9 +130,7 @@ export class ExpectationFairSampler extends BaseSampler {
   readonly pathsPerStep: number;
   constructor(opts: { k: number }, seed: number | string) {
     super(seed);
-    if (!Number.isInteger(opts?.k) || opts.k < 1) {
-      throw new Error(`ExpectationFairSampler: k must be a positive integer, got ${JSON.stringify(opts?.k)}`);
-    }
+    checkField('ExpectationFairSampler', 'k', opts?.k, POSITIVE_INTEGER);
     this.pathsPerStep = opts.k;
     this.name = `ef-${opts.k}`;
   }

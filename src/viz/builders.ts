@@ -18,6 +18,7 @@ import {
   type PlotlyLayout,
   type PlotlyTrace,
 } from './figure.js';
+import { checkField, POSITIVE_INTEGER } from '../core/checks.js';
 
 /** Typed arrays serialise to `{"0":…}` in JSON, so every series becomes a plain array here. */
 function toNumbers(values: ArrayLike<number>, what: string): number[] {
@@ -323,7 +324,7 @@ export function histogramFigure(series: readonly HistogramSeries[], opts: Histog
   checkSeriesList(series, 'histogramFigure');
   const values = series.map((s) => toNumbers(s.values, `histogramFigure: series "${s.name}" values`));
   const bins = opts.bins ?? 30;
-  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogramFigure: bins must be a positive integer, got ${bins}`);
+  checkField('histogramFigure', 'bins', bins, POSITIVE_INTEGER);
   const range = finiteRange(values.flat());
   if (!range) throw new RangeError('histogramFigure: no finite values to bin');
   // Shared explicit bins: plotly would otherwise bin each overlaid series differently.
