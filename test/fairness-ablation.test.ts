@@ -286,5 +286,5 @@ test('profiles: paper (the CPU-sized profile) and full run 3 samplers × 3 seeds
   const smoke = fairnessAblationConfig('smoke');
   assert.ok(smoke.updates <= 50 && smoke.archBins * smoke.archsPerBin <= 16 && smoke.seeds.length === 1);
   assert.throws(() => fairnessAblationConfig('paper', { seeds: [1, 1] }), /seeds repeat/);
-  assert.throws(() => fairnessAblationConfig('paper', { updates: 0 }), /updates must be a positive integer/);
+  assert.throws(() => fairnessAblationConfig('paper', { updates: 0 }), /fairness ablation config: updates is 0, expected an integer ≥ 1/);
 });

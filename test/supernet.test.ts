@@ -481,7 +481,7 @@ test('batches: normalisation, box down-sampling, crop+flip augmentation, epoch s
 });
 
 test('training config validation names the bad field', () => {
-  assert.throws(() => tinyTrainConfig({ updates: 0 }), /updates must be a positive integer/);
+  assert.throws(() => tinyTrainConfig({ updates: 0 }), /supernet training config: updates is 0, expected an integer ≥ 1/);
   assert.throws(() => tinyTrainConfig({ gradReduce: 'max' as never }), /gradReduce/);
   assert.throws(() => supernetTrainConfig({ supernet: TINY, sampler: { kind: 'uniform' }, updates: 1, optimizer: { lr: -1 } }), /lr > 0/);
   assert.throws(() => SupernetTrainer.create(tinyTrainConfig({ supernet: { ...TINY, inputSize: 12 } }), fixtureImages(8)), /inputSize 12 must divide the image size 8/);

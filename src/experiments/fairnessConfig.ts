@@ -3,7 +3,7 @@
  * reasons, the checks, and the published numbers it is compared with.
  * fairnessAblation.ts runs it; fairnessReport.ts summarises it.
  */
-import { checkSeedList } from '../core/checks.js';
+import { checkField, checkSeedList, COUNT, POSITIVE_INTEGER } from '../core/checks.js';
 import { byProfile, currentProfile, type Profile } from '../config.js';
 import type { SupernetConfig } from '../supernet/nb201Supernet.js';
 import { createSampler, type SamplerSpec } from '../supernet/samplers.js';
@@ -116,10 +116,10 @@ export function validateFairnessConfig(c: FairnessAblationConfig): FairnessAblat
   checkSeedList('fairness ablation config: seeds', c.seeds);
   if (new Set(c.seeds).size !== c.seeds.length) fail(`seeds repeat: ${c.seeds.join(', ')}`);
   for (const key of ['updates', 'batchSize', 'holdout', 'calibrationBatches', 'evalBatchSize', 'archBins', 'archsPerBin', 'bootstrapResamples'] as const) {
-    if (!Number.isInteger(c[key]) || c[key] < 1) fail(`${key} must be a positive integer, got ${c[key]}`);
+    checkField('fairness ablation config', key, c[key], POSITIVE_INTEGER);
   }
   checkExecutorConfig(c.executor, 'fairness ablation config: executor');
-  if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) fail(`checkpointEvery must be a non-negative integer, got ${c.checkpointEvery}`);
+  checkField('fairness ablation config', 'checkpointEvery', c.checkpointEvery, COUNT);
   return c;
 }
 

@@ -19,6 +19,7 @@
  * This matches PyTorch < 2.0 `zero_grad()` (zeros, not None), which the SPOS
  * and FairNAS code used: unused ops still get momentum and weight decay.
  */
+import { checkField, COUNT, POSITIVE_INTEGER } from '../core/checks.js';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { configKey } from '../core/configKey.js';
@@ -103,11 +104,11 @@ export function validateTrainConfig(c: SupernetTrainConfig): SupernetTrainConfig
   const fail = (what: string): never => {
     throw new Error(`supernet training config: ${what}`);
   };
-  if (!Number.isInteger(c.updates) || c.updates <= 0) fail(`updates must be a positive integer, got ${c.updates}`);
-  if (!Number.isInteger(c.batchSize) || c.batchSize <= 0) fail(`batchSize must be a positive integer, got ${c.batchSize}`);
+  checkField('supernet training config', 'updates', c.updates, POSITIVE_INTEGER);
+  checkField('supernet training config', 'batchSize', c.batchSize, POSITIVE_INTEGER);
   if (c.gradReduce !== 'sum' && c.gradReduce !== 'mean') fail(`gradReduce must be 'sum' or 'mean', got ${JSON.stringify(c.gradReduce)}`);
-  if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) fail(`checkpointEvery must be a non-negative integer, got ${c.checkpointEvery}`);
-  if (!Number.isInteger(c.cropPadding) || c.cropPadding < 0) fail(`cropPadding must be a non-negative integer, got ${c.cropPadding}`);
+  checkField('supernet training config', 'checkpointEvery', c.checkpointEvery, COUNT);
+  checkField('supernet training config', 'cropPadding', c.cropPadding, COUNT);
   const o = c.optimizer;
   if (!(o.lr > 0) || !(o.lrMin >= 0) || o.lrMin > o.lr) fail(`optimizer needs lr > 0 and 0 <= lrMin <= lr, got lr ${o.lr}, lrMin ${o.lrMin}`);
   if (!(o.momentum >= 0 && o.momentum < 1)) fail(`optimizer momentum must be in [0, 1), got ${o.momentum}`);
