@@ -18,6 +18,7 @@ import { renasTrainIndices } from '../src/experiments/renasRunTask.js';
 import { runRenasSearch } from '../src/experiments/renasSearch.js';
 import { runSiameseSweep, loadSweepBenchmark, type SiameseSweepConfig } from '../src/experiments/siameseSweep.js';
 import { kendallTau } from '../src/metrics/kendallTau.js';
+import { nkSweepFigure, rankCorrelationFigure } from '../src/experiments/siameseSweepReport.js';
 import { PREDICTORS } from '../src/predictors/registry.js';
 import { createPredictorTopKSearch, createRandomSearch, createRegularizedEvolution } from '../src/searchers/index.js';
 import { SEARCHERS } from '../src/searchers/registry.js';
@@ -105,6 +106,12 @@ describe('a registered predictor and searcher in the Siamese sweep, by name', ()
     assert.ok(pc.result.kendallTau! > 0.3, `param-count τ ${pc.result.kendallTau}`);
     // Registered predictors run with their own defaults: no graph settings in their run key.
     assert.equal(pc.config.predictor, undefined);
+    // The figures draw registered methods too, and the τ bars have the predictors with a τ.
+    const lines = nkSweepFigure(result, 'toys', 'official').data.map((t) => t.name);
+    for (const m of ['toy-digit-sum', 'toy-id-order', 'param-count']) assert.ok(lines.includes(m), `${m} in ${lines.join(', ')}`);
+    const bars = rankCorrelationFigure(result, 'toys', 'official').data.map((t) => t.name);
+    assert.deepEqual(bars.filter((n) => n === 'toy-id-order'), []);
+    assert.ok(bars.includes('param-count') && bars.includes('toy-digit-sum'), bars.join(', '));
   });
 
   test('search scoring: the toy searcher spends N + K; an unregistered method fails naming the registered ones', async () => {

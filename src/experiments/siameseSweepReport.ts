@@ -10,7 +10,6 @@ import type { Nb201Arch } from '../spaces/nb201.js';
 import { flopsHistogram, tinyNb201Break } from '../spaces/tinyNb201.js';
 import { MIN_REPEATS_FOR_BAND, REFERENCE_COLOR, addReferencePoints, barFigure, houseLayout, lineFigure, withLayout, type PlotlyFigure } from '../viz/index.js';
 import {
-  PREDICTOR_METHODS,
   SIAMESE_METHODS,
   meanBestFoundCurve,
   type SiameseMethod,
@@ -102,8 +101,15 @@ function focusRange(values: readonly number[]): [number, number] {
   return [Math.max(0, lo - pad), Math.min(100, hi + pad)];
 }
 
+/** The series' methods: the paper's in their canonical order, then registered ones (e.g. param-count) in the series' order. */
 function orderedMethods(series: SweepSeries): SiameseMethod[] {
-  return SIAMESE_METHODS.filter((m) => series.methods.includes(m));
+  const builtin = SIAMESE_METHODS as readonly string[];
+  return [...SIAMESE_METHODS.filter((m) => series.methods.includes(m)), ...series.methods.filter((m) => !builtin.includes(m))];
+}
+
+/** Line style: random search dotted, the zero-cost parameter-count baseline dashed, trained predictors solid. */
+function methodDash(method: SiameseMethod): 'dot' | 'dash' | 'solid' {
+  return method === 'random' ? 'dot' : method === 'param-count' ? 'dash' : 'solid';
 }
 
 function repeatsNote(repeats: number): string {
@@ -128,7 +134,7 @@ export function nkSweepFigure(result: Pick<SiameseSweepResult, 'config' | 'table
       x: rows.map((r) => r.budget),
       y: rows.map((r) => 100 * r.mean),
       ...(repeats >= MIN_REPEATS_FOR_BAND ? { band: rows.map((r) => 100 * r.ciHalfWidth) } : {}),
-      dash: method === 'random' ? ('dot' as const) : ('solid' as const),
+      dash: methodDash(method),
     };
   });
   const published = SIAMESE_PUBLISHED_POINTS.filter((p) => p.series === seriesId);
@@ -168,7 +174,7 @@ export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: stri
       x: Array.from({ length }, (_, i) => i + 1),
       y: curve.mean.slice(0, length).map((v) => 100 * v),
       ...(repeats >= MIN_REPEATS_FOR_BAND ? { band: curve.halfWidth.slice(0, length).map((v) => 100 * v) } : {}),
-      dash: method === 'random' ? ('dot' as const) : ('solid' as const),
+      dash: methodDash(method),
       markers: false,
     };
   });
@@ -194,9 +200,9 @@ export function bestFoundCurvesFigure(result: SiameseSweepResult, seriesId: stri
 /** Mean Kendall tau of each predictor over the points of a series, as grouped bars (coarse branch; fine branch for siamese), under one scoring's runs. */
 export function rankCorrelationFigure(result: Pick<SiameseSweepResult, 'config' | 'table' | 'rows'>, seriesId: string, scoring: SweepScoring = defaultScoring(result)): PlotlyFigure {
   const series = seriesOf(result, seriesId);
-  const rows = result.table.filter((r) => r.series === seriesId && r.scoring === scoring && PREDICTOR_METHODS.includes(r.method));
+  const rows = result.table.filter((r) => r.series === seriesId && r.scoring === scoring && r.kendallTau !== null);
   const budgets = [...new Set(rows.map((r) => `N=${r.N}`))];
-  const methods = orderedMethods(series).filter((m) => PREDICTOR_METHODS.includes(m));
+  const methods = orderedMethods(series).filter((m) => rows.some((r) => r.method === m));
   return barFigure(
     methods.map((method) => ({
       name: method,
