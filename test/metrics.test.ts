@@ -203,6 +203,13 @@ describe('input validation', () => {
     assert.throws(() => meanStd([1, NaN]), /meanStd: values\[1\] is NaN/);
     assert.throws(() => precisionAtK([1, 2], [1, NaN], 1), /precisionAtK: truth\[1\] is NaN/);
   });
+  test('equal values have a std of exactly 0 and their own value as the mean', () => {
+    const same = Array.from({ length: 10 }, () => 0.9436333333);
+    const ms = meanStd(same);
+    assert.equal(ms.std, 0);
+    assert.equal(ms.mean, 0.9436333333);
+    assert.equal(meanConfidenceInterval(same).halfWidth, 0);
+  });
   test('missing entries in plain arrays are rejected', () => {
     const holey = [1, 2, 3] as number[];
     delete holey[1];

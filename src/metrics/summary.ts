@@ -36,7 +36,9 @@ export function meanStd(values: ArrayLike<number>): MeanStd {
   const n = values.length;
   if (n === 0) throw new RangeError('meanStd: values is empty; need at least one value');
   const list = Array.from(values);
-  return { mean: ssMean(list), std: n >= 2 ? sampleStandardDeviation(list) : NaN, n };
+  // Equal values have no spread: the mean's rounding would otherwise leave a std of ~1e-16.
+  const constant = list.every((v) => v === list[0]);
+  return { mean: constant ? list[0]! : ssMean(list), std: n >= 2 ? (constant ? 0 : sampleStandardDeviation(list)) : NaN, n };
 }
 
 /**
