@@ -47,6 +47,10 @@ describe('Registry', () => {
     assert.throws(() => r.get('z', 'config.method'), /config\.method: no widget "z"; registered: a, b/);
     assert.deepEqual(r.names(), ['a', 'b']);
     assert.deepEqual(r.helpLines(''), ['a  first', 'b  second']);
+    // ensure: the same entry again is a no-op, another entry under its name is still an error.
+    const b = r.get('b');
+    assert.equal(r.ensure(b), b);
+    assert.throws(() => r.ensure({ name: 'b', description: 'impostor' }), /widgets: "b" is already registered/);
     assert.ok(r.unregister('a') && !r.has('a'));
   });
 

@@ -27,6 +27,15 @@ export class Registry<T extends RegistryEntry> {
     return entry;
   }
 
+  /**
+   * Registers `entry` unless this very entry is registered already (a module
+   * that registers its part may be evaluated again, e.g. by a notebook
+   * kernel); another entry under the same name is still an error.
+   */
+  ensure(entry: T): T {
+    return this.#entries.get(entry.name) === entry ? entry : this.register(entry);
+  }
+
   /** Removes `name` (a test's or notebook's own registration, so reruns can register it again); true if it was there. */
   unregister(name: string): boolean {
     return this.#entries.delete(name);

@@ -32,9 +32,8 @@ export const PREDICTORS = new Registry<PredictorSpec>('predictors');
 
 /** The registered predictor `name` for `context`; fails naming the spaces it supports. */
 export function createPredictor(name: string, context: PredictorContext, where = 'predictor'): Predictor<unknown> {
-  const spec = PREDICTORS.get(name, where);
-  if (!spec.spaces.includes(context.space)) throw new RangeError(`${where}: predictor ${JSON.stringify(name)} does not support the ${context.space} space (it supports ${spec.spaces.join(', ')})`);
-  return spec.create(context);
+  const { seed, ...rest } = context;
+  return registeredPredictorFactory(name, rest, where)(seed);
 }
 
 /** A `PredictorFactory` (seed → fresh predictor) of the registered predictor `name`. */

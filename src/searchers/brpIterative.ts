@@ -72,7 +72,7 @@ export interface BrpSearcher<A> extends Searcher<A> {
 export function createBrpSearch<A>(options: BrpSearchOptions<A>): BrpSearcher<A> {
   const name = options.name ?? 'brp-nas';
   const { iterations: T, selection } = options;
-  checkField(`${name}`, 'iterations', T, POSITIVE_INTEGER);
+  checkField(name, 'iterations', T, POSITIVE_INTEGER);
   if (!(BRP_SELECTIONS as readonly string[]).includes(selection)) throw new RangeError(`${name}: selection ${JSON.stringify(selection)} is not one of ${BRP_SELECTIONS.join(', ')}`);
   const epochsPerIteration = Math.floor(options.epochs / T);
   const batchPerIteration = Math.floor(options.batchSize / T);

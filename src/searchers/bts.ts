@@ -83,7 +83,7 @@ export function createBtsSearch<A>(options: BtsOptions<A>): BtsSearcher<A> {
   const stageRerankTop = options.stageRerankTop ?? 30;
   const finalRerankTop = options.finalRerankTop ?? 60;
   if (!(initialFraction > 0 && initialFraction <= 1)) throw new RangeError(`${name}: initialFraction must be in (0, 1], got ${initialFraction}`);
-  checkField(`${name}`, 'stages', stages, POSITIVE_INTEGER);
+  checkField(name, 'stages', stages, POSITIVE_INTEGER);
   if (!(stageSearchFraction > 0 && stageSearchFraction <= 1)) {
     throw new RangeError(`${name}: stageSearchFraction must be in (0, 1], got ${stageSearchFraction}`);
   }

@@ -176,7 +176,7 @@ export async function startGuidedSearch<A>(
     throw err;
   }
   const scored = new Map<string, { arch: A; score: number }>();
-  const known = surrogate ? surrogateKnown(surrogate, space, scored) : knownBySpaceId(bench as Benchmark<A>, space);
+  const known = surrogate ? surrogateKnown(surrogate, scored) : knownBySpaceId(bench as Benchmark<A>, space);
   return {
     log,
     predictor,
@@ -300,12 +300,12 @@ export function sampleSurrogate<A>(surrogate: SurrogateBenchmark<A>, n: number, 
 }
 
 /** A surrogate knows the value of every candidate the search scored (evaluated on demand, when it is queried). */
-function surrogateKnown<A>(surrogate: SurrogateBenchmark<A>, space: SearchSpace<A>, scored: ReadonlyMap<string, { readonly arch: A }>): Pick<ReadonlyMap<string, BenchRecord<A>>, 'has' | 'get'> {
+function surrogateKnown<A>(surrogate: SurrogateBenchmark<A>, scored: ReadonlyMap<string, { readonly arch: A }>): Pick<ReadonlyMap<string, BenchRecord<A>>, 'has' | 'get'> {
   return {
     has: (id) => scored.has(id),
     get: (id) => {
       const hit = scored.get(id);
-      return hit ? { id, arch: hit.arch, metrics: surrogate.evaluate(hit.arch) } : undefined;
+      return hit ? surrogateRecord(surrogate, hit.arch) : undefined;
     },
   };
 }

@@ -48,7 +48,7 @@ const CHANNELS = 3;
 /** Checks an image set and returns its image size. */
 export function checkImageSet(data: ImageSet, what = 'image set'): number {
   const size = data.imageSize ?? 32;
-  checkField(`${what}`, 'n', data.n, POSITIVE_INTEGER);
+  checkField(what, 'n', data.n, POSITIVE_INTEGER);
   if (data.images.length !== data.n * size * size * CHANNELS) {
     throw new Error(`${what}: ${data.images.length} image bytes is not n·${size}·${size}·3 = ${data.n * size * size * CHANNELS} (n = ${data.n})`);
   }
