@@ -33,6 +33,9 @@ interface Size {
 
 const SIZES: Record<string, Size> = {
   tiny: { label: 'tiny  C=4  N=1 8x8   b64', channels: 4, cellsPerStage: 1, inputSize: 8, batchSize: 64, timedSteps: 10 },
+  paper: { label: 'paper C=5  N=1 16x16 b64', channels: 5, cellsPerStage: 1, inputSize: 16, batchSize: 64, timedSteps: 10 },
+  c5n1: { label: 'c5n1  C=5  N=1 32x32 b64', channels: 5, cellsPerStage: 1, inputSize: 32, batchSize: 64, timedSteps: 6 },
+  c5n5: { label: 'c5n5  C=5  N=5 32x32 b64', channels: 5, cellsPerStage: 5, inputSize: 32, batchSize: 64, timedSteps: 3 },
   small: { label: 'small C=8  N=1 16x16 b64', channels: 8, cellsPerStage: 1, inputSize: 16, batchSize: 64, timedSteps: 8 },
   small2: { label: 'small C=8  N=2 16x16 b64', channels: 8, cellsPerStage: 2, inputSize: 16, batchSize: 64, timedSteps: 6 },
   mid: { label: 'mid   C=16 N=1 32x32 b64', channels: 16, cellsPerStage: 1, inputSize: 32, batchSize: 64, timedSteps: 4 },
@@ -43,7 +46,7 @@ function parseArgs(): { quick: boolean; sizes: string[] } {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
   const i = args.indexOf('--sizes');
-  const sizes = i >= 0 ? args[i + 1]!.split(',') : ['small', 'small2', 'mid', 'full'];
+  const sizes = i >= 0 ? args[i + 1]!.split(',') : ['paper', 'small', 'mid', 'full'];
   for (const s of sizes) if (!SIZES[s]) throw new Error(`unknown size ${s}; known: ${Object.keys(SIZES).join(', ')}`);
   return { quick, sizes };
 }

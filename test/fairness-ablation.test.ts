@@ -13,7 +13,10 @@ import { splitHoldout } from '../src/supernet/imageBatches.js';
 import { SupernetTrainer } from '../src/supernet/train.js';
 import {
   fairnessAblationConfig,
+  fairnessBaselines,
   fairnessTasks,
+  halvingBudgets,
+  nullTauStandardError,
   nb201Candidates,
   runFairnessAblation,
   sampleArchitectures,
@@ -121,22 +124,40 @@ test('bootstrapTauDifference: zero for identical scores, clearly positive for a 
 
 // ---------------------------------------------------------------- runner
 
-test('fairnessTasks: identical budgets, seeds and data for every sampler; only the sampler differs', () => {
+test('fairnessTasks: identical budgets, seeds and data for every sampler; only the sampler differs; the compute-matched uniform has 5× the updates and budgets', () => {
   const config = fairnessAblationConfig('paper', { seeds: [0, 1], outDir: '/tmp/unused' });
-  const archs = sampleArchitectures(fixtureCandidates(200), config).archs;
+  const archs = sampleArchitectures(fixtureCandidates(400), config).archs;
   const tasks = fairnessTasks(config, archs, '/tmp/unused');
-  assert.equal(tasks.length, 6);
+  assert.equal(tasks.length, 8);
   for (const seed of [0, 1]) {
     const ofSeed = tasks.filter((t) => t.run.train.seed === seed);
     assert.deepEqual(
-      ofSeed.map((t) => t.run.train.sampler),
-      [{ kind: 'uniform' }, { kind: 'ef', k: 5 }, { kind: 'strict-fair' }],
+      ofSeed.map((t) => [t.series, t.run.train.sampler]),
+      [['uniform', { kind: 'uniform' }], ['ef-5', { kind: 'ef', k: 5 }], ['strict-fair', { kind: 'strict-fair' }], ['uniform ×5', { kind: 'uniform' }]],
     );
+    const samplers = ofSeed.slice(0, 3);
     const strip = (t: (typeof tasks)[number]) => ({ ...t.run, train: { ...t.run.train, sampler: null } });
-    for (const t of ofSeed) assert.deepEqual(strip(t), strip(ofSeed[0]!), 'everything but the sampler is identical');
+    for (const t of samplers) assert.deepEqual(strip(t), strip(samplers[0]!), 'everything but the sampler is identical');
+    const matched = ofSeed[3]!;
+    assert.equal(matched.run.train.updates, 5 * config.updates);
+    assert.deepEqual(matched.run.evalAt, config.evalAt.map((u) => 5 * u));
+    assert.deepEqual({ ...matched.run, train: null, evalAt: null }, { ...samplers[0]!.run, train: null, evalAt: null });
   }
-  assert.equal(new Set(tasks.map((t) => t.checkpointPath)).size, 6, 'one checkpoint per (sampler, seed)');
-  assert.ok(tasks.every((t) => t.run.train.updates === 1000));
+  assert.equal(new Set(tasks.map((t) => t.checkpointPath)).size, 8, 'one checkpoint per (series, seed)');
+  assert.ok(tasks.filter((t) => t.series !== 'uniform ×5').every((t) => t.run.train.updates === 1600 && t.run.evalAt.join() === '200,400,800,1600'));
+  assert.ok(tasks.every((t) => t.run.eval.bn === 'batch-stats' && t.run.train.supernet.cellBnAffine === false));
+});
+
+test('halvingBudgets and the evalAt checks', () => {
+  assert.deepEqual(halvingBudgets(1600, 4), [200, 400, 800, 1600]);
+  assert.deepEqual(halvingBudgets(4, 3), [1, 2, 4]);
+  assert.deepEqual(halvingBudgets(2, 4), [1, 2], 'budgets below one update collapse');
+  assert.deepEqual(fairnessAblationConfig('paper', { updates: 3000 }).evalAt, [375, 750, 1500, 3000], 'a new budget gets its own halvings');
+  assert.throws(() => fairnessAblationConfig('paper', { evalAt: [100, 50, 1600] }), /evalAt must be strictly ascending/);
+  assert.throws(() => fairnessAblationConfig('paper', { evalAt: [100, 800] }), /evalAt must end at the budget \(updates 1600\)/);
+  assert.throws(() => fairnessAblationConfig('paper', { evalBn: 'running' as never }), /evalBn is "running"/);
+  assert.ok(Math.abs(nullTauStandardError(100) - 0.0678) < 1e-4, 'PROTOCOLS.md: ≈ 0.068 for 100 architectures');
+  assert.ok(Math.abs(nullTauStandardError(200) - Math.sqrt((2 * 405) / (9 * 200 * 199))) < 1e-12);
 });
 
 test('runFairnessAblation: equal update budgets, pass counts by sampler; a second run is served from the cache', async () => {
@@ -147,28 +168,47 @@ test('runFairnessAblation: equal update budgets, pass counts by sampler; a secon
     const candidates = fixtureCandidates(40);
     const config = tinyConfig(dir, cifar);
     const first = await runFairnessAblation(config, { candidates });
-    assert.equal(first.computedRuns, 3);
+    assert.equal(first.computedRuns, 4);
     assert.deepEqual(
-      first.runs.map((r) => [r.sampler, r.updates, r.forwardBackwardPasses]),
+      first.runs.map((r) => [r.series, r.sampler, r.updates, r.forwardBackwardPasses]),
       [
-        ['uniform', 4, 4],
-        ['ef-5', 4, 20],
-        ['strict-fair', 4, 20],
+        ['uniform', 'uniform', 4, 4],
+        ['ef-5', 'ef-5', 4, 20],
+        ['strict-fair', 'strict-fair', 4, 20],
+        ['uniform ×5', 'uniform', 20, 20],
       ],
     );
+    // Every run is scored at each budget; the compute-matched uniform at 5× the updates, i.e. the 5-path samplers' passes.
+    assert.deepEqual(first.runs.map((r) => r.curve.map((p) => p.update)), [[1, 2, 4], [1, 2, 4], [1, 2, 4], [5, 10, 20]]);
+    assert.deepEqual(first.runs[3]!.curve.map((p) => p.forwardBackwardPasses), first.runs[1]!.curve.map((p) => p.forwardBackwardPasses));
     for (const r of first.runs) {
       assert.equal(r.accuracy.length, 4);
-      assert.equal(r.lossHistory.length, 4);
+      assert.deepEqual(r.checkpoints[r.checkpoints.length - 1]!.accuracy, r.accuracy, 'the last budget is the run\'s result');
+      assert.equal(r.lossHistory.length, r.updates);
       for (const row of r.counts) assert.equal(row.reduce((s, v) => s + v, 0), r.forwardBackwardPasses, `${r.sampler}: every pass trains one op per edge`);
       assert.ok(Number.isFinite(r.kendallTau) || r.accuracy.every((a) => a === r.accuracy[0]));
     }
     const strict = first.runs.find((r) => r.sampler === 'strict-fair')!;
     assert.ok(strict.counts.every((row) => row.every((v) => v === 4)), 'strict fairness trains every op of every edge once per update');
     assert.equal(first.summary.find((s) => s.sampler === 'strict-fair')!.countSpread, 0);
-    assert.equal(first.comparisons.length, 3);
+    assert.equal(first.comparisons.length, 6);
+    // 6 pairs × 3 budgets × 3 measures, each a paired test over the one seed.
+    assert.equal(first.budgetComparisons.length, 54);
+    assert.deepEqual(
+      [...new Set(first.budgetComparisons.map((c) => `${c.a} − ${c.b}`))],
+      ['strict-fair − ef-5', 'strict-fair − uniform', 'ef-5 − uniform', 'strict-fair − uniform ×5', 'ef-5 − uniform ×5', 'uniform ×5 − uniform'],
+    );
+    const matchedPairs = first.budgetComparisons.filter((c) => c.a === 'strict-fair' && c.b === 'uniform ×5');
+    assert.ok(matchedPairs.length === 9 && matchedPairs.every((c) => c.matched === 'equal passes' && c.passesA === c.passesB && c.updatesB === 5 * c.updatesA));
+    assert.ok(first.budgetComparisons.filter((c) => c.a === 'strict-fair' && c.b === 'ef-5').every((c) => c.matched === 'equal updates and passes'));
+    assert.ok([first.baselines.paramsVsTruth, first.baselines.truth12VsTruth, first.baselines.nullTauSe].every(Number.isFinite));
+    assert.ok(first.runs.every((r) => r.curve.every((p) => [p.tau, p.tauLoss, p.tau12, p.tau12Loss].every((t) => Number.isFinite(t) || r.accuracy.every((a) => a === r.accuracy[0])))));
 
     const checkpoints = readdirSync(join(dir, 'out', 'checkpoints')).map((f) => join(dir, 'out', 'checkpoints', f));
-    assert.equal(checkpoints.length, 3);
+    // Per run: the training checkpoint, snapshots at the 2 intermediate budgets, and the scores file.
+    assert.equal(checkpoints.length, 16);
+    assert.equal(checkpoints.filter((f) => /-at\d+\.json$/.test(f)).length, 8);
+    assert.equal(checkpoints.filter((f) => /-scores-/.test(f)).length, 4);
     const mtimes = checkpoints.map((f) => statSync(f).mtimeMs);
     const lines: string[] = [];
     const second = await runFairnessAblation(config, { candidates, onProgress: (l) => lines.push(l), progress: (p) => lines.push(...p.running) });
@@ -192,10 +232,10 @@ test('runFairnessAblation: resumes an interrupted training from its checkpoint a
     const cifar = fixtureCifarFolder(dir, 120);
     const candidates = fixtureCandidates(40);
     const samplers = [{ kind: 'strict-fair' as const }];
-    const straight = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, outDir: join(dir, 'straight') }), { candidates });
+    const straight = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, computeMatched: false, outDir: join(dir, 'straight') }), { candidates });
 
     // Interrupt: train 2 of 4 updates into the checkpoint the runner will look for, then run the study.
-    const config = tinyConfig(dir, cifar, { samplers, outDir: join(dir, 'resumed') });
+    const config = tinyConfig(dir, cifar, { samplers, computeMatched: false, outDir: join(dir, 'resumed') });
     const archs = sampleArchitectures(candidates, config).archs;
     const [task] = fairnessTasks(config, archs, join(dir, 'resumed'));
     const data = await loadCifar10({ split: 'train', source: cifar });
@@ -210,6 +250,44 @@ test('runFairnessAblation: resumes an interrupted training from its checkpoint a
     assert.equal(run.updates, 4);
     assert.deepEqual(run.lossHistory, straight.runs[0]!.lossHistory);
     assert.deepEqual(run.accuracy, straight.runs[0]!.accuracy);
+    // The budget at update 2 was scored by retraining to it from scratch (its snapshot did not exist): the same scores.
+    assert.deepEqual(run.checkpoints, straight.runs[0]!.checkpoints.map((c) => ({ ...c, evalSeconds: run.checkpoints.find((d) => d.update === c.update)!.evalSeconds })));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runFairnessAblation: budget scores survive a lost run cache, and a new architecture sample is scored from the snapshots without training', async () => {
+  await initBackend();
+  const dir = mkdtempSync(join(tmpdir(), 'fairness-'));
+  try {
+    const cifar = fixtureCifarFolder(dir, 120);
+    const candidates = fixtureCandidates(40);
+    const samplers = [{ kind: 'uniform' as const }, { kind: 'strict-fair' as const }];
+    const config = tinyConfig(dir, cifar, { samplers, computeMatched: false });
+    const first = await runFairnessAblation(config, { candidates });
+    // The engine's cache of finished runs is gone; checkpoints, snapshots and scores remain.
+    rmSync(join(dir, 'out', 'runs'), { recursive: true, force: true });
+    const lines: string[] = [];
+    const watch = { onProgress: (l: string) => void lines.push(l), progress: (p: { readonly running: readonly string[] }) => void lines.push(...p.running) };
+    const again = await runFairnessAblation(config, { candidates, ...watch });
+    assert.equal(again.computedRuns, 2);
+    assert.deepEqual(again.runs.map((r) => r.curve), first.runs.map((r) => r.curve));
+    assert.ok(!lines.some((l) => /update \d+\/|evaluated/.test(l)), `no training and no scoring happened:\n${lines.join('\n')}`);
+
+    // Another sample of architectures: every budget is scored again, but from the snapshots and the finished checkpoint.
+    lines.length = 0;
+    const other = await runFairnessAblation({ ...config, archSeed: 'another sample', archsPerBin: 3 }, { candidates, ...watch });
+    assert.equal(other.archs.length, 6);
+    assert.ok(other.runs.every((r) => r.curve.length === 3 && r.accuracy.length === 6));
+    assert.ok(!lines.some((l) => /update \d+\//.test(l)), `no training happened:\n${lines.join('\n')}`);
+    assert.ok(lines.some((l) => /evaluated/.test(l)), 'the new architectures were scored');
+    // The budget-1 scores of an architecture in both samples agree: same snapshot, same held-out batches.
+    const shared = other.archs.findIndex((a) => first.archs.some((b) => b.arch === a.arch));
+    if (shared >= 0) {
+      const j = first.archs.findIndex((b) => b.arch === other.archs[shared]!.arch);
+      assert.equal(other.runs[0]!.checkpoints[0]!.accuracy[shared], first.runs[0]!.checkpoints[0]!.accuracy[j]);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -222,12 +300,12 @@ test('runFairnessAblation: worker threads give the same results as this thread',
     const cifar = fixtureCifarFolder(dir, 120);
     const candidates = fixtureCandidates(40);
     const samplers = [{ kind: 'uniform' as const }, { kind: 'strict-fair' as const }];
-    const here = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, outDir: join(dir, 'here') }), { candidates });
-    const pooled = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, executor: { kind: 'pool', threads: 2 }, outDir: join(dir, 'pooled') }), { candidates });
+    const here = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, computeMatched: false, outDir: join(dir, 'here') }), { candidates });
+    const pooled = await runFairnessAblation(tinyConfig(dir, cifar, { samplers, computeMatched: false, executor: { kind: 'pool', threads: 2 }, outDir: join(dir, 'pooled') }), { candidates });
     assert.equal(pooled.computedRuns, 2);
     assert.deepEqual(
-      pooled.runs.map((r) => [r.sampler, r.lossHistory, r.accuracy, r.counts]),
-      here.runs.map((r) => [r.sampler, r.lossHistory, r.accuracy, r.counts]),
+      pooled.runs.map((r) => [r.sampler, r.lossHistory, r.accuracy, r.counts, r.curve]),
+      here.runs.map((r) => [r.sampler, r.lossHistory, r.accuracy, r.counts, r.curve]),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -257,7 +335,10 @@ test('nas fairnas run: options map onto the profile config; --help lists every o
   assert.throws(() => parseFairnasArgs(['run', '--seeds', '1,x']), /--seeds: "x" is not an integer ≥ 0/);
   assert.throws(() => parseFairnasArgs(['run', '--executor', 'queue']), /needs --redis/);
   assert.equal(json, 'x.json');
-  assert.throws(() => parseFairnasArgs(['run', '--profile', 'cpu']), /not one of smoke, paper, full/);
+  assert.throws(() => parseFairnasArgs(['run', '--profile', 'cpu']), /not one of smoke, paper, long, full/);
+  assert.equal(run(['run', '--eval-bn', 'recalibrate']).config.evalBn, 'recalibrate');
+  assert.equal(run(['run', '--profile', 'long']).config.updates, 35_200);
+  assert.throws(() => parseFairnasArgs(['run', '--eval-bn', 'running']), /--eval-bn "running" is not one of batch-stats, recalibrate/);
   assert.throws(() => parseFairnasArgs(['run', '--bogus']), /unknown option/);
   assert.throws(() => parseFairnasArgs(['go']), /unknown subcommand/);
 });
@@ -271,18 +352,30 @@ test('nb201Candidates: connected NAS-Bench-201 CIFAR-10 cells only, with test_ac
   const removed = all.filter((c) => !nb201IsConnected(c.arch));
   assert.ok(removed.every((c) => Math.abs(c.truth - 0.1) < 1e-9), 'every disconnected cell scores 10 %');
   const { archs } = sampleArchitectures(connected, fairnessAblationConfig('paper'));
-  assert.equal(archs.length, 100);
+  assert.equal(archs.length, 200);
+  assert.ok(archs.every((a) => a.truth12 !== null && a.truth12 > 0 && a.truth12 < 1), 'the 12-epoch ground truth is there');
+  const baselines = fairnessBaselines(archs);
+  // PROTOCOLS.md §7: on these cells the parameter count gives ≈ 0.58 and the 12-epoch truth ≈ 0.69.
+  assert.ok(baselines.paramsVsTruth > 0.45 && baselines.paramsVsTruth < 0.7, `params ${baselines.paramsVsTruth}`);
+  assert.ok(baselines.truth12VsTruth > 0.55 && baselines.truth12VsTruth < 0.8, `12-epoch ${baselines.truth12VsTruth}`);
 });
 
-test('profiles: paper (the CPU-sized profile) and full run 3 samplers × 3 seeds on ≥ 100 architectures; smoke is small', () => {
-  for (const profile of ['paper', 'full'] as const) {
+test('profiles: paper, long and full run 3 samplers + compute-matched uniform × 3 seeds on ≥ 200 architectures; long reaches 250 epochs; smoke is small', () => {
+  for (const profile of ['paper', 'long', 'full'] as const) {
     const c = fairnessAblationConfig(profile);
     assert.equal(c.samplers.length, 3);
+    assert.ok(c.computeMatched && c.evalBn === 'batch-stats' && c.supernet.cellBnAffine === false, profile);
     assert.ok(c.seeds.length >= 3, `${profile}: ${c.seeds.length} seeds`);
-    assert.ok(c.archBins * c.archsPerBin >= 100, `${profile}: ${c.archBins * c.archsPerBin} architectures`);
+    assert.ok(c.archBins * c.archsPerBin >= 200, `${profile}: ${c.archBins * c.archsPerBin} architectures`);
+    assert.equal(c.evalAt[c.evalAt.length - 1], c.updates);
+    assert.ok(c.evalAt.length >= 4, `${profile}: ${c.evalAt.length} budgets`);
   }
+  assert.equal(fairnessAblationConfig('paper').supernet.channels, 5);
+  const long = fairnessAblationConfig('long');
+  assert.deepEqual(long.supernet, fairnessAblationConfig('paper').supernet, 'long: the paper network, trained longer');
+  assert.ok((long.updates * long.batchSize) / (10_000 - long.holdout) >= 250, 'long: ≥ 250 epochs of the training images for uniform');
   const full = fairnessAblationConfig('full');
-  assert.deepEqual(full.supernet, { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32 });
+  assert.deepEqual(full.supernet, { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32, cellBnAffine: false });
   const smoke = fairnessAblationConfig('smoke');
   assert.ok(smoke.updates <= 50 && smoke.archBins * smoke.archsPerBin <= 16 && smoke.seeds.length === 1);
   assert.throws(() => fairnessAblationConfig('paper', { seeds: [1, 1] }), /seeds repeat/);

@@ -127,11 +127,15 @@ for (const study of ['siamese', 'renas', 'fairness'] as const) {
       if (study === 'fairness') {
         // A truncated checkpoint (of a run whose result is then removed) is moved aside and the run trains from scratch.
         const checkpoints = join(outDir, 'checkpoints');
-        const ckpt = readdirSync(checkpoints).filter((f) => f.endsWith('.json')).sort()[0]!;
+        // The training checkpoint, not a budget's snapshot or scores file beside it; its run's scores are damaged too.
+        const ckpt = readdirSync(checkpoints).filter((f) => f.endsWith('.json') && !/-at\d+\.json$|-scores-/.test(f)).sort()[0]!;
         writeFileSync(join(checkpoints, ckpt), '{"format":"nb201-supernet-checkpoint","vers');
+        const scores = readdirSync(checkpoints).find((f) => f.startsWith(ckpt.replace(/\.json$/, '-scores-')) && f.endsWith('.json'))!;
+        writeFileSync(join(checkpoints, scores), '{"format":"fairnas-sco');
         for (const path of runFiles(join(outDir, 'runs')).keys()) rmSync(path);
         const retrained = (await runStudyProcess(study, outDir))!;
         assert.match(retrained.stderr, /supernet checkpoint: .* could not be used .*moved it to/);
+        assert.match(retrained.stderr, /supernet scores file: .* could not be used .*moved it to/);
         assert.equal(retrained.result, reference.result);
       }
     });

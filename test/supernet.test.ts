@@ -9,7 +9,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { createRng } from '../src/core/rng.js';
 import { findDataPath } from '../src/loaders/dataFiles.js';
 import { NB201_OPS, nb201FromString, nb201ToString, type Nb201Arch } from '../src/spaces/nb201.js';
-import { NB201_FULL_SUPERNET, Nb201Supernet, batchNormTraining, type SupernetConfig } from '../src/supernet/nb201Supernet.js';
+import { NB201_FULL_SUPERNET, Nb201Supernet, batchNormTraining, batchNormTrainingNoAffine, type SupernetConfig } from '../src/supernet/nb201Supernet.js';
 import { SupernetTrainer, accumulatePathGradients, cosineLr, supernetTrainConfig, trainSupernet, type SupernetTrainConfig } from '../src/supernet/train.js';
 import { evaluateArch, evaluateArchs, prepareEvalData } from '../src/supernet/evaluate.js';
 import { EpochBatchStream, NB201_CIFAR10_NORMALIZATION, makeBatch, splitHoldout, type ImageSet } from '../src/supernet/imageBatches.js';
@@ -119,18 +119,93 @@ test('training batch norm: closed-form gradient equals autodiff of moments + bat
   tf.dispose([x, gamma, beta, w, ...ours, ...theirs]);
 });
 
+test('training batch norm without affine parameters: x̂, and its closed-form gradient equals autodiff', () => {
+  const rng = createRng(9);
+  const rand = (shape: number[], lo: number, hi: number): tf.Tensor =>
+    tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => lo + (hi - lo) * rng()), shape);
+  const x = rand([3, 4, 5, 6], -2, 3) as tf.Tensor4D;
+  const w = rand([3, 4, 5, 6], -1, 1);
+  const reference = (a: tf.Tensor4D): tf.Tensor4D => {
+    const { mean, variance } = tf.moments(a, [0, 1, 2]);
+    // Unit scale and zero offset given explicitly: tfjs-wasm's batchNorm gradient fails without them.
+    return tf.batchNorm4d(a, mean as tf.Tensor1D, variance as tf.Tensor1D, tf.zeros([6]) as tf.Tensor1D, tf.ones([6]) as tf.Tensor1D, 1e-5);
+  };
+  const lossOf = (bn: (a: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor) => tf.sum(tf.mul(tf.square(bn(a as tf.Tensor4D)), w));
+  const ours = tf.grad(lossOf(batchNormTrainingNoAffine))(x);
+  const theirs = tf.grad(lossOf(reference))(x);
+  const value = tf.tidy(() => tf.max(tf.abs(tf.sub(batchNormTrainingNoAffine(x), reference(x)))).dataSync()[0]!);
+  assert.ok(value < 1e-5, `forward differs by ${value}`);
+  const [a, b] = [ours.dataSync(), theirs.dataSync()];
+  const scale = Math.max(...Array.from(b, Math.abs));
+  for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k]! - b[k]!) <= 1e-4 * scale, `dx[${k}]: ${a[k]} vs ${b[k]}`);
+  tf.dispose([x, w, ours, theirs]);
+});
+
+test('cell-op BN: no affine parameters by default (the NB201 references), the other BNs keep theirs; cellBnAffine: true adds them', () => {
+  const plain = new Nb201Supernet(TINY);
+  const affine = new Nb201Supernet({ ...TINY, cellBnAffine: true });
+  assert.equal(plain.config.cellBnAffine, false);
+  const names = plain.variableNames();
+  assert.ok(!names.some((n) => /^s\dc\d\/e\d\/conv\dx\d\/bn\//.test(n)), 'no γ/β in any cell op');
+  for (const n of ['stem/bn/gamma', 'reduce1/a/bn/beta', 'last/bn/gamma']) assert.ok(names.includes(n), n);
+  assert.ok(affine.variableNames().includes('s0c0/e0/conv3x3/bn/gamma'));
+  // 2 BN parameters per channel of each of the 2 conv ops on 6 edges, one cell per stage at C, 2C, 4C.
+  const expected = [4, 8, 16].reduce((sum, c) => sum + 2 * c * 2 * 6, 0);
+  assert.equal(affine.totalParamCount() - plain.totalParamCount(), expected);
+  // The stand-alone network's count does not depend on the supernet's BN.
+  for (const arch of [MIXED, [3, 3, 3, 3, 3, 3], [0, 1, 4, 0, 1, 4]] as Nb201Arch[]) assert.equal(plain.paramCount(arch), affine.paramCount(arch));
+  assert.throws(() => new Nb201Supernet({ ...TINY, cellBnAffine: 'no' as never }), /cellBnAffine must be true or false/);
+  plain.dispose();
+  affine.dispose();
+});
+
+test('batch-statistics scoring: needs no calibration, equals the training-mode forward, and leaves the running statistics alone', async () => {
+  const data = fixtureImages(40);
+  const trainer = SupernetTrainer.create(tinyTrainConfig({ updates: 2 }), data);
+  await trainer.run();
+  const net = trainer.supernet;
+  const { train, holdout } = splitHoldout(data.n, 12, 1);
+  const setup = { calibrationIndices: train, heldOutIndices: holdout, calibrationBatches: 0, batchSize: 6, resolution: 8, normalization: NB201_CIFAR10_NORMALIZATION, seed: 2 };
+  const evalData = prepareEvalData(data, { ...setup, bn: 'batch-stats' });
+  assert.equal(evalData.calibration.length, 0);
+  const before = net.bnStatistics();
+  const scored = evaluateArch(net, MIXED, evalData);
+  assert.equal(net.bnCalibratedFor, null, 'nothing was recalibrated');
+  assert.deepEqual(net.bnStatistics(), before);
+  let correct = 0;
+  let loss = 0;
+  for (const { x, y } of evalData.heldOut) {
+    tf.tidy(() => {
+      const logits = net.forward(x, MIXED, { training: true });
+      correct += tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')).dataSync()[0]!;
+      loss += tf.sum(tf.losses.softmaxCrossEntropy(tf.oneHot(y, 10), logits, undefined, undefined, tf.Reduction.NONE)).dataSync()[0]!;
+    });
+  }
+  assert.equal(scored.accuracy, correct / 12);
+  assert.ok(Math.abs(scored.loss - loss / 12) < 1e-6, `${scored.loss} vs ${loss / 12}`);
+  // The same batches scored after recalibration give other numbers (running, not batch, statistics).
+  const recal = prepareEvalData(data, { ...setup, calibrationBatches: 2, bn: 'recalibrate' });
+  assert.notEqual(evaluateArch(net, MIXED, recal).loss, scored.loss);
+  assert.throws(() => prepareEvalData(data, { ...setup, bn: 'running' as never }), /bn is "running"; use one of batch-stats, recalibrate/);
+  evalData.dispose();
+  recal.dispose();
+  trainer.dispose();
+});
+
 test('tfjs same-padded average pooling excludes the padding (NAS-Bench-201 count_include_pad=False)', () => {
   const pooled = tf.tidy(() => Array.from(tf.avgPool(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, 3, 1, 'same').dataSync()));
   for (const v of pooled) assert.ok(Math.abs(v - 1) < 1e-6);
 });
 
-test('sub-network parameter counts: fixed network + the arch\'s conv ops; full supernet counts every op', () => {
-  const net = new Nb201Supernet({ ...NB201_FULL_SUPERNET, seed: 0 });
-  // Largest and smallest NAS-Bench-201 CIFAR-10 networks (benchmark `params`, in M).
-  assert.equal(net.paramCount([3, 3, 3, 3, 3, 3]), 1531546);
-  assert.equal(net.paramCount([0, 0, 0, 0, 0, 0]), 73306);
-  assert.ok(net.totalParamCount() > net.paramCount([3, 3, 3, 3, 3, 3]));
-  net.dispose();
+test('sub-network parameter counts: fixed network + the arch\'s conv ops (with or without cell-op affine BN); full supernet counts every op', () => {
+  for (const cellBnAffine of [false, true]) {
+    const net = new Nb201Supernet({ ...NB201_FULL_SUPERNET, cellBnAffine, seed: 0 });
+    // Largest and smallest NAS-Bench-201 CIFAR-10 networks (benchmark `params`, in M).
+    assert.equal(net.paramCount([3, 3, 3, 3, 3, 3]), 1531546);
+    assert.equal(net.paramCount([0, 0, 0, 0, 0, 0]), 73306);
+    assert.ok(net.totalParamCount() > net.paramCount([3, 3, 3, 3, 3, 3]));
+    net.dispose();
+  }
 });
 
 const NB201_ZIP = 'nasbench201/nasbench201_cells.zip';
@@ -358,6 +433,7 @@ test('BN recalibration: required before evaluation, recomputes the path\'s runni
 
   const { train, holdout } = splitHoldout(data.n, 12, 1);
   const evalData = prepareEvalData(data, {
+    bn: 'recalibrate',
     calibrationIndices: train,
     heldOutIndices: holdout,
     calibrationBatches: 3,

@@ -16,7 +16,7 @@ Input: synthetic images already as a tensor (the project's step also
 prepares its batch: crop, flip, normalise; bench/supernet-step.ts prints
 that part separately).
 
-    /usr/bin/python3 bench/reference/nb201_supernet_step.py '[{"label": "...", "channels": 8, "cellsPerStage": 1, "inputSize": 16, "batchSize": 64, "timedSteps": 8}]'
+    /usr/bin/python3 bench/reference/nb201_supernet_step.py '[{"label": "...", "channels": 8, "cellsPerStage": 1, "inputSize": 16, "batchSize": 64, "timedSteps": 8, "cellBnAffine": false}]'
 
 prints one JSON object: {"torch": version, "threads": 1, "sizes": [{"label", "stepCpuMs", "meanCpuMs", "n", "params"}]}
 (params: trainable parameters of the whole supernet, which test/supernet.test.ts
@@ -40,15 +40,16 @@ EDGES = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
 
 
 class ReluConvBn(nn.Sequential):
-    def __init__(self, cin, cout, k, stride=1):
-        super().__init__(nn.ReLU(), nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout))
+    def __init__(self, cin, cout, k, stride=1, affine=True):
+        super().__init__(nn.ReLU(), nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout, affine=affine))
 
 
 class Edge(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, affine):
         super().__init__()
-        self.conv1 = ReluConvBn(c, c, 1)
-        self.conv3 = ReluConvBn(c, c, 3)
+        # Cell ops: BN without affine parameters unless asked (cellBnAffine), as the NB201 supernet references.
+        self.conv1 = ReluConvBn(c, c, 1, affine=affine)
+        self.conv3 = ReluConvBn(c, c, 3, affine=affine)
         self.pool = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
 
     def forward(self, x, op):
@@ -64,9 +65,9 @@ class Edge(nn.Module):
 
 
 class Cell(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, affine):
         super().__init__()
-        self.edges = nn.ModuleList(Edge(c) for _ in EDGES)
+        self.edges = nn.ModuleList(Edge(c, affine) for _ in EDGES)
 
     def forward(self, x, arch):
         nodes = [x]
@@ -87,7 +88,7 @@ class Reduction(nn.Module):
 
 
 class Supernet(nn.Module):
-    def __init__(self, c, n, classes=10):
+    def __init__(self, c, n, affine=False, classes=10):
         super().__init__()
         self.stem = nn.Sequential(nn.Conv2d(3, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
         blocks = []
@@ -96,7 +97,7 @@ class Supernet(nn.Module):
             if stage:
                 blocks.append(Reduction(width, width * 2))
                 width *= 2
-            blocks.extend(Cell(width) for _ in range(n))
+            blocks.extend(Cell(width, affine) for _ in range(n))
         self.blocks = nn.ModuleList(blocks)
         self.last = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU())
         self.classifier = nn.Linear(width, classes)
@@ -111,7 +112,7 @@ class Supernet(nn.Module):
 
 def time_size(size, rng):
     torch.manual_seed(0)
-    net = Supernet(size["channels"], size["cellsPerStage"])
+    net = Supernet(size["channels"], size["cellsPerStage"], size.get("cellBnAffine", False))
     opt = torch.optim.SGD(net.parameters(), lr=0.025, momentum=0.9, nesterov=True, weight_decay=5e-4)
     b, s = size["batchSize"], size["inputSize"]
     x = torch.randn(b, 3, s, s)

@@ -43,7 +43,7 @@ export function executorFromOptions(options: ParsedOptions, fallback: ExecutorCo
 }
 
 /** `--profile`, shared by the study commands. */
-export const PROFILE_OPTION: OptionSpec = { name: 'profile', value: 'smoke|paper|full', help: 'run size', default: 'NAS_PROFILE, else paper' };
+export const PROFILE_OPTION: OptionSpec = { name: 'profile', value: 'smoke|paper|long|full', help: 'run size', default: 'NAS_PROFILE, else paper' };
 
 /** The profile the options name, checked. */
 export function profileFromOptions(options: ParsedOptions): Profile | undefined {

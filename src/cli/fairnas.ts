@@ -7,11 +7,15 @@
 import { writeFileAtomic } from '../core/atomicWrite.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
+import { EVAL_BN_MODES, type EvalBn } from '../supernet/evaluate.js';
 import { textTable } from './textTable.js';
 import { fairnessRunRows, toCsv } from '../experiments/studyRows.js';
 import { initBackend } from '../backend.js';
 import {
+  baselineRows,
   describeFairnessConfig,
+  fairnessCurveRows,
+  resolutionStatements,
   fairnessAblationConfig,
   fairnessSummaryRows,
   publishedComparisonRows,
@@ -28,7 +32,8 @@ export const FAIRNAS_COMMAND: CommandSpec = {
   options: [
     PROFILE_OPTION,
     { name: 'seeds', value: '0,1,2', help: 'training seeds', default: `the profile's (paper: ${paper.seeds.join(',')})` },
-    { name: 'updates', value: 'N', help: 'parameter updates per supernet (the same for every sampler)', default: `the profile's (paper: ${paper.updates})` },
+    { name: 'updates', value: 'N', help: 'parameter updates per supernet (the same for every sampler; the compute-matched uniform gets 5×)', default: `the profile's (paper: ${paper.updates})` },
+    { name: 'eval-bn', value: EVAL_BN_MODES.join('|'), help: 'how a path is scored: batch statistics of each held-out batch (the NB201 references) or recalibrated BN (SPOS)', default: paper.evalBn },
     ...EXECUTOR_OPTIONS,
     { name: 'out', value: 'DIR', help: 'checkpoints and cached runs', default: '<resultsDir>/fairnas' },
     { name: 'json', value: 'FILE', help: 'also write the whole result as JSON' },
@@ -46,6 +51,11 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
   if (seeds) overrides.seeds = seeds;
   const updates = integerOption(options, 'updates', 1);
   if (updates !== undefined) overrides.updates = updates;
+  const evalBn = stringOption(options, 'eval-bn');
+  if (evalBn !== undefined) {
+    if (!(EVAL_BN_MODES as readonly string[]).includes(evalBn)) throw new Error(`--eval-bn ${JSON.stringify(evalBn)} is not one of ${EVAL_BN_MODES.join(', ')}`);
+    overrides.evalBn = evalBn as EvalBn;
+  }
   const out = stringOption(options, 'out');
   if (out !== undefined) overrides.outDir = out;
   const base = fairnessAblationConfig(profile, overrides);
@@ -63,6 +73,14 @@ export function formatFairnasSummary(result: FairnessAblationResult): string {
     '',
     textTable(fairnessSummaryRows(result)),
     `"τ vs params": Kendall τ of supernet accuracy against model size (NB201 params); the ground truth itself has ${Number.isFinite(result.truthTauVsParams) ? result.truthTauVsParams.toFixed(3) : '–'} on this sample.`,
+    '',
+    'Kendall τ at every budget (mean ± 95 % CI over seeds):',
+    textTable(fairnessCurveRows(result)),
+    '',
+    'Baselines on the same architectures:',
+    textTable(baselineRows(result)),
+    '',
+    ...resolutionStatements(result),
     '',
     ...result.comparisons.map((c) => c.statement),
     '',

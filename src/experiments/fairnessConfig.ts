@@ -7,11 +7,12 @@ import { checkField, checkSeedList, COUNT, POSITIVE_INTEGER } from '../core/chec
 import { byProfile, currentProfile, type Profile } from '../config.js';
 import type { SupernetConfig } from '../supernet/nb201Supernet.js';
 import { createSampler, type SamplerSpec } from '../supernet/samplers.js';
+import { EVAL_BN_MODES, type EvalBn } from '../supernet/evaluate.js';
 import { DEFAULT_SGD, type SgdConfig } from '../supernet/train.js';
 import { checkExecutorConfig, defaultThreadCount, type ExecutorConfig } from '../engine/index.js';
 
 /** Bump when a code change alters results: cached runs of older versions are then recomputed. */
-export const FAIRNESS_ABLATION_VERSION = 1;
+export const FAIRNESS_ABLATION_VERSION = 2;
 
 /** The three samplers of the study, in display order. */
 export const FAIRNESS_SAMPLERS: readonly SamplerSpec[] = [{ kind: 'uniform' }, { kind: 'ef', k: 5 }, { kind: 'strict-fair' }];
@@ -34,10 +35,26 @@ export interface FairnessAblationConfig {
   readonly batchSize: number;
   readonly optimizer: SgdConfig;
   readonly checkpointEvery: number;
+  /**
+   * Update counts at which every supernet's ranking is scored (ascending, the
+   * last one = `updates`): one run, snapshots along its schedule (the cosine
+   * learning rate is still mid-way at the earlier ones).
+   */
+  readonly evalAt: readonly number[];
+  /**
+   * Also train uniform with k× the updates (k = the most paths per update
+   * among the samplers, 5): the same forward/backward passes as EF-5 and
+   * strict-fair, so the comparison is matched in compute, not in updates.
+   */
+  readonly computeMatched: boolean;
+  /** How a path's BN is normalised when scored: batch statistics of each held-out batch (the references) or recalibrated running statistics (SPOS). */
+  readonly evalBn: EvalBn;
   /** CIFAR-10 training images held out for supernet accuracy (the rest train). */
   readonly holdout: number;
   readonly splitSeed: string;
+  /** Training batches BN is recalibrated on per architecture (evalBn 'recalibrate' only). */
   readonly calibrationBatches: number;
+  /** Held-out images per evaluation batch (large: with batch statistics the batch is the BN's sample). */
   readonly evalBatchSize: number;
   /** Quantile bins of the ground truth × architectures drawn per bin. */
   readonly archBins: number;
@@ -56,54 +73,111 @@ export interface FairnessAblationConfig {
 }
 
 /**
- * The study at each profile. `paper` is the CPU-sized configuration (the
- * issue's "cpu" profile): the whole ablation, 3 samplers × 3 seeds and 100
- * architectures, in under an hour on 2 cores (33 min for notebook 02 from an
- * empty cache on an idle 2-core machine; measured CPU cost per update:
- * uniform ≈ 0.16 s, EF-5 and strict-fair ≈ 0.55 s; ≈ 0.75 s per architecture
- * evaluation). Reduced from the NAS-Bench-201 network: 8 instead of 16
- * channels, 1 instead of 5 cells per stage, 16x16 instead of 32x32 inputs
- * (box down-sampled), 1,000 updates (≈ 7 epochs of the 9,000 training images)
- * instead of ≈ 35,000 (≈ 250 epochs), 10,000-image CIFAR-10 training subset
- * (the data available here). `full` keeps the NAS-Bench-201 network (16
- * channels, 5 cells per stage, 32x32) and is meant for a GPU backend
- * (tfjs-node-gpu); `smoke` only checks that everything runs.
+ * `points` update counts, each twice the one before, ending at `updates`
+ * (log-spaced, so the curve shows early and late training alike).
+ */
+export function halvingBudgets(updates: number, points: number): number[] {
+  checkField('halvingBudgets', 'updates', updates, POSITIVE_INTEGER);
+  checkField('halvingBudgets', 'points', points, POSITIVE_INTEGER);
+  const out = new Set<number>();
+  for (let k = points - 1; k >= 0; k--) out.add(Math.max(1, Math.round(updates / 2 ** k)));
+  return [...out];
+}
+
+/** 250 epochs of the 9,000 training images at batch 64 (35,157 updates, rounded up so the halvings are whole): the smallest budget with published NB201 supernet rankings (docs/PROTOCOLS.md §7). */
+export const LONG_UPDATES = 35_200;
+
+/**
+ * The study at each profile, and why (costs measured on this 2-core machine,
+ * wasm backend, one thread per run; bench/supernet-step.ts):
+ * - every profile but smoke uses width C = 5: the EFS-NAS logs show C = 5
+ *   ranking as well as C = 16 at 250 and 1,000 epochs (τ 0.597 vs 0.573), and
+ *   it costs a fraction of the compute;
+ * - the cell-op BN has no affine parameters and every path is scored with the
+ *   batch statistics of 500-image held-out batches, as the NB201 references;
+ * - 20 quantile bins × 10 = 200 connected architectures (null SE of τ ≈ 0.047,
+ *   against 0.068 for 100);
+ * - paper: 1 cell per stage at 16×16 (box down-sampled) and 1,600 updates
+ *   (≈ 11 epochs of the 9,000 training images), scored at 200, 400, 800 and
+ *   1,600 updates; 3 samplers + the compute-matched uniform × 3 seeds. Sized
+ *   from measured costs to fit an hour on 2 cores: a uniform update costs
+ *   ≈ 68 ms of CPU, an EF-5 or strict-fair one ≈ 0.2 s (32×32 inputs: 0.14 /
+ *   0.61 s, 3× more), scoring 200 architectures on 1,000 images ≈ 47 s, so
+ *   ≈ 0.8 s of training per update of all four series and seed, and
+ *   3 × (1,600 × 0.8 + 16 × 47) s ≈ 100 CPU-minutes;
+ * - long: the same network for 35,200 updates (≈ 250 epochs, the smallest
+ *   published budget), scored at 7 budgets: ≈ 24 CPU-hours, i.e. about 12 h
+ *   on one 2-core machine, a few hours over several through the run queue;
+ * - full: the NAS-Bench-201 network (C = 16, 5 cells per stage, 32×32) for
+ *   35,200 updates, for a GPU backend (tfjs-node-gpu);
+ * - smoke only checks that everything runs.
  */
 export function fairnessAblationConfig(profile: Profile = currentProfile(), overrides: Partial<FairnessAblationConfig> = {}): FairnessAblationConfig {
+  const updates = byProfile({ smoke: 20, paper: 1600, long: LONG_UPDATES, full: LONG_UPDATES }, profile);
   const base: FairnessAblationConfig = {
     profile,
     samplers: FAIRNESS_SAMPLERS,
     seeds: byProfile({ smoke: [0], paper: [0, 1, 2], full: [0, 1, 2] }, profile),
     supernet: byProfile(
       {
-        smoke: { channels: 4, cellsPerStage: 1, numClasses: 10, inputSize: 8 },
-        paper: { channels: 8, cellsPerStage: 1, numClasses: 10, inputSize: 16 },
-        full: { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32 },
+        smoke: { channels: 4, cellsPerStage: 1, numClasses: 10, inputSize: 8, cellBnAffine: false },
+        paper: { channels: 5, cellsPerStage: 1, numClasses: 10, inputSize: 16, cellBnAffine: false },
+        long: { channels: 5, cellsPerStage: 1, numClasses: 10, inputSize: 16, cellBnAffine: false },
+        full: { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32, cellBnAffine: false },
       },
       profile,
     ),
-    updates: byProfile({ smoke: 20, paper: 1000, full: 35_000 }, profile),
+    updates,
     batchSize: byProfile({ smoke: 32, paper: 64, full: 64 }, profile),
     // NAS-Bench-201's weight-sharing setting: SGD, Nesterov momentum 0.9, cosine 0.025 → 0.001, decay 5e-4, clip 5.
     optimizer: DEFAULT_SGD,
-    checkpointEvery: byProfile({ smoke: 10, paper: 100, full: 500 }, profile),
+    checkpointEvery: byProfile({ smoke: 10, paper: 200, long: 1000, full: 1000 }, profile),
+    evalAt: halvingBudgets(updates, byProfile({ smoke: 3, paper: 4, full: 7 }, profile)),
+    computeMatched: true,
+    evalBn: 'batch-stats',
     holdout: byProfile({ smoke: 256, paper: 1000, full: 1000 }, profile),
     splitSeed: 'fairnas-holdout',
-    // SPOS recalibrates BN on 20k images; 512 (paper) keeps evaluation to a small share of the budget.
+    // Only with evalBn 'recalibrate': SPOS recalibrates BN on 20k images; 512 keeps evaluation a small share of the budget.
     calibrationBatches: byProfile({ smoke: 2, paper: 8, full: 20 }, profile),
-    evalBatchSize: 64,
-    archBins: byProfile({ smoke: 4, paper: 10, full: 20 }, profile),
+    evalBatchSize: byProfile({ smoke: 128, paper: 500, full: 500 }, profile),
+    archBins: byProfile({ smoke: 4, paper: 20, full: 20 }, profile),
     archsPerBin: byProfile({ smoke: 3, paper: 10, full: 10 }, profile),
     archSeed: 'fairnas-archs',
     includeDisconnected: false,
     bootstrapResamples: byProfile({ smoke: 200, paper: 1000, full: 1000 }, profile),
     // Each wasm thread uses one core; a GPU backend wants a single process.
     executor: byProfile<ExecutorConfig>(
-      { smoke: { kind: 'pool', threads: Math.min(2, defaultThreadCount()) }, paper: { kind: 'pool', threads: defaultThreadCount() }, full: { kind: 'in-thread' } },
+      {
+        smoke: { kind: 'pool', threads: Math.min(2, defaultThreadCount()) },
+        paper: { kind: 'pool', threads: defaultThreadCount() },
+        long: { kind: 'pool', threads: defaultThreadCount() },
+        full: { kind: 'in-thread' },
+      },
       profile,
     ),
   };
-  return validateFairnessConfig({ ...base, ...overrides });
+  const merged = { ...base, ...overrides };
+  // A new budget without its own checkpoints gets the profile's number of halvings ending at it.
+  const newBudget = overrides.updates !== undefined && Number.isInteger(merged.updates) && merged.updates >= 1;
+  const evalAt = overrides.evalAt ?? (newBudget ? halvingBudgets(merged.updates, base.evalAt.length) : base.evalAt);
+  return validateFairnessConfig({ ...merged, evalAt });
+}
+
+/** One line of the study: a sampler, trained for `updatesFactor` × the budget (1, or k for the compute-matched uniform). */
+export interface FairnessSeries {
+  readonly name: string;
+  readonly sampler: SamplerSpec;
+  readonly updatesFactor: number;
+}
+
+/** The study's series: each sampler at the budget, then (computeMatched) uniform at k× the updates. */
+export function fairnessSeries(config: Pick<FairnessAblationConfig, 'samplers' | 'computeMatched'>): FairnessSeries[] {
+  const series = config.samplers.map((sampler) => ({ name: createSampler(sampler, 0).name, sampler, updatesFactor: 1 }));
+  if (config.computeMatched) {
+    const k = Math.max(...config.samplers.map((sp) => createSampler(sp, 0).pathsPerStep));
+    if (k > 1) series.push({ name: `uniform ×${k}`, sampler: { kind: 'uniform' }, updatesFactor: k });
+  }
+  return series;
 }
 
 export function validateFairnessConfig(c: FairnessAblationConfig): FairnessAblationConfig {
@@ -120,6 +194,14 @@ export function validateFairnessConfig(c: FairnessAblationConfig): FairnessAblat
   }
   checkExecutorConfig(c.executor, 'fairness ablation config: executor');
   checkField('fairness ablation config', 'checkpointEvery', c.checkpointEvery, COUNT);
+  if (!EVAL_BN_MODES.includes(c.evalBn)) fail(`evalBn is ${JSON.stringify(c.evalBn)}; use one of ${EVAL_BN_MODES.join(', ')}`);
+  if (typeof c.computeMatched !== 'boolean') fail(`computeMatched must be true or false, got ${JSON.stringify(c.computeMatched)}`);
+  if (!Array.isArray(c.evalAt) || c.evalAt.length === 0) fail('evalAt must be a non-empty list of update counts');
+  c.evalAt.forEach((u, i) => {
+    checkField('fairness ablation config', `evalAt[${i}]`, u, POSITIVE_INTEGER);
+    if (i > 0 && !(u > c.evalAt[i - 1]!)) fail(`evalAt must be strictly ascending, got ${c.evalAt.join(', ')}`);
+  });
+  if (c.evalAt[c.evalAt.length - 1] !== c.updates) fail(`evalAt must end at the budget (updates ${c.updates}), got ${c.evalAt.join(', ')}`);
   return c;
 }
 
@@ -140,7 +222,8 @@ export function describeFairnessConfig(c: FairnessAblationConfig): string {
     `supernet: C=${s.channels} (NB201: 16), ${s.cellsPerStage} cell(s) per stage (NB201: 5), ${s.inputSize}x${s.inputSize} input (NB201: 32x32)`,
     `budget: ${c.updates} parameter updates of batch ${c.batchSize} per supernet, identical for every sampler (≈ ${((c.updates * c.batchSize) / trainImages).toFixed(1)} epochs of ${trainImages} images if the 10,000-image CIFAR-10 subset is used)`,
     `optimizer: SGD lr ${c.optimizer.lr} → ${c.optimizer.lrMin} cosine, momentum ${c.optimizer.momentum}${c.optimizer.nesterov ? ' Nesterov' : ''}, weight decay ${c.optimizer.weightDecay}, clip ${c.optimizer.gradClipNorm}`,
-    `evaluation: ${c.archBins} ground-truth quantile bins × ${c.archsPerBin} = ${c.archBins * c.archsPerBin} architectures (${c.includeDisconnected ? 'disconnected cells included' : 'disconnected cells excluded'}), accuracy on ${c.holdout} held-out training images after BN recalibration on ${c.calibrationBatches}×${c.evalBatchSize} images`,
+    `evaluation: ${c.archBins} ground-truth quantile bins × ${c.archsPerBin} = ${c.archBins * c.archsPerBin} architectures (${c.includeDisconnected ? 'disconnected cells included' : 'disconnected cells excluded'}), accuracy and loss on ${c.holdout} held-out training images ${c.evalBn === 'batch-stats' ? `with the batch statistics of batches of ${c.evalBatchSize} (cell-op BN ${c.supernet.cellBnAffine ? 'affine' : 'without affine parameters'})` : `after BN recalibration on ${c.calibrationBatches}×${c.evalBatchSize} images`}, at updates ${c.evalAt.join(', ')}`,
+    `series: ${fairnessSeries(c).map((x) => (x.updatesFactor > 1 ? `${x.name} (${x.updatesFactor * c.updates} updates: the passes of the 5-path samplers)` : x.name)).join(', ')}`,
     `executor: ${c.executor.kind === 'pool' ? `pool of ${c.executor.threads ?? defaultThreadCount()} worker thread(s)` : c.executor.kind === 'queue' ? `queue at ${c.executor.url}` : 'this thread'}`,
   ].join('\n');
 }

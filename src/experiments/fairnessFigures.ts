@@ -3,10 +3,48 @@
  * computation beyond averaging over seeds and smoothing for display).
  */
 import { NB201_EDGES, NB201_OPS } from '../spaces/nb201.js';
-import { MIN_REPEATS_FOR_BAND, barFigure, heatmapFigure, lineFigure, scatterFigure, type PlotlyFigure } from '../viz/index.js';
-import { samplerLabel, type FairnessAblationResult, type FairnessRun } from './fairnessAblation.js';
+import { MIN_REPEATS_FOR_BAND, barFigure, heatmapFigure, lineFigure, scatterFigure, withLayout, type LineSeries, type PlotlyFigure } from '../viz/index.js';
+import type { FairnessAblationResult, FairnessRun } from './fairnessAblation.js';
+import { CURVE_MEASURES, curveSummary, seriesLabel, type CurveMeasure } from './fairnessReport.js';
 
-const samplerRuns = (result: FairnessAblationResult, sampler: string): FairnessRun[] => result.runs.filter((r) => r.sampler === sampler);
+const samplerRuns = (result: FairnessAblationResult, series: string): FairnessRun[] => result.runs.filter((r) => r.series === series);
+
+/**
+ * The study's main figure: Kendall τ of each series against its training
+ * budget (log axis; mean and 95 % CI band over seeds), with the baselines a
+ * supernet ranking has to beat drawn as flat dashed lines. `x: 'passes'`
+ * puts every series on forward/backward passes (compute) instead of updates.
+ */
+export function tauCurveFigure(result: FairnessAblationResult, measure: CurveMeasure = 'tau', x: 'updates' | 'passes' = 'updates'): PlotlyFigure {
+  const seeds = result.config.seeds;
+  const banded = seeds.length >= MIN_REPEATS_FOR_BAND;
+  const series: LineSeries[] = result.summary.map((s) => {
+    const points = curveSummary(result.runs, s.sampler, seeds, measure);
+    return {
+      name: seriesLabel(s.sampler),
+      x: points.map((p) => (x === 'updates' ? p.point.update : p.point.forwardBackwardPasses)),
+      y: points.map((p) => p.mean),
+      ...(banded ? { band: points.map((p) => p.halfWidth) } : {}),
+      dash: /×\d+$/.test(s.sampler) ? ('dot' as const) : ('solid' as const),
+      markers: true,
+    };
+  });
+  const xs = series.flatMap((s) => Array.from(s.x as ArrayLike<number>));
+  const span = [Math.min(...xs), Math.max(...xs)];
+  const vs12 = measure === 'tau12' || measure === 'tau12Loss';
+  const b = result.baselines;
+  const flat = (name: string, value: number, color: string): LineSeries[] => (Number.isFinite(value) ? [{ name, x: span, y: [value, value], dash: 'dash', color, markers: false }] : []);
+  series.push(...flat(`parameter count (τ ${b[vs12 ? 'paramsVsTruth12' : 'paramsVsTruth'].toFixed(3)})`, b[vs12 ? 'paramsVsTruth12' : 'paramsVsTruth'], '#9c755f'));
+  if (!vs12) series.push(...flat(`12-epoch training (τ ${b.truth12VsTruth.toFixed(3)})`, b.truth12VsTruth, '#bab0ac'));
+  series.push(...flat(`null + 2 SE (${(2 * b.nullTauSe).toFixed(3)})`, 2 * b.nullTauSe, '#d3d3d3'));
+  const label = CURVE_MEASURES.find((m) => m.key === measure)!.label;
+  const fig = lineFigure(series, {
+    title: `Supernet ranking against budget: Kendall τ, ${label} (${result.archs.length} archs, ${seeds.length} seed${seeds.length === 1 ? '' : 's'}${banded ? ', 95 % CI' : ''})`,
+    xTitle: x === 'updates' ? 'parameter updates (log)' : 'forward/backward passes (log)',
+    yTitle: 'Kendall τ',
+  });
+  return withLayout(fig, { xaxis: { type: 'log' } });
+}
 
 /** Kendall tau and Spearman rho per sampler, bars = mean over seeds, error bars = std over seeds. */
 export function tauBarFigure(result: FairnessAblationResult): PlotlyFigure {
@@ -71,14 +109,14 @@ function movingAverage(values: readonly number[], width: number): number[] {
   });
 }
 
-/** Training loss (mean over a sampler's paths of one update) per sampler, smoothed, mean ± std over seeds. */
+/** Training loss (mean over a sampler's paths of one update) per series, smoothed, mean ± std over seeds. */
 export function lossCurveFigure(result: FairnessAblationResult): PlotlyFigure {
-  const updates = result.config.updates;
-  const width = Math.max(1, Math.round(updates / 50));
-  // At most ~400 points per line: enough to read, light to render.
-  const stride = Math.max(1, Math.floor(updates / 400));
-  const xs = Array.from({ length: Math.ceil(updates / stride) }, (_, k) => k * stride);
+  const width = Math.max(1, Math.round(result.config.updates / 50));
   const series = result.summary.map((s) => {
+    const updates = s.updates;
+    // At most ~400 points per line: enough to read, light to render.
+    const stride = Math.max(1, Math.floor(updates / 400));
+    const xs = Array.from({ length: Math.ceil(updates / stride) }, (_, k) => k * stride);
     const curves = samplerRuns(result, s.sampler).map((r) => movingAverage(r.lossHistory, width));
     const mean = xs.map((x) => curves.reduce((sum, c) => sum + c[x]!, 0) / curves.length);
     const std = xs.map((x, k) => {
@@ -87,7 +125,7 @@ export function lossCurveFigure(result: FairnessAblationResult): PlotlyFigure {
       return Math.sqrt(curves.reduce((sum, c) => sum + (c[x]! - m) ** 2, 0) / (curves.length - 1));
     });
     const banded = curves.length >= MIN_REPEATS_FOR_BAND;
-    return { name: samplerLabel(s.sampler), x: xs.map((x) => x + 1), y: mean, ...(banded ? { band: std } : {}), markers: false };
+    return { name: seriesLabel(s.sampler), x: xs.map((x) => x + 1), y: mean, ...(banded ? { band: std } : {}), markers: false };
   });
   return lineFigure(series, {
     title: `Supernet training loss (moving average of ${width} updates${result.config.seeds.length >= MIN_REPEATS_FOR_BAND ? ', band ± std over seeds' : ''})`,

@@ -37,7 +37,7 @@ export async function startNotebook(name: string): Promise<NotebookSession> {
     [
       `notebook: ${name}`,
       `backend:  ${backend.describe()}`,
-      `profile:  ${session.profile} (NAS_PROFILE=smoke|paper|full)`,
+      `profile:  ${session.profile} (NAS_PROFILE=smoke|paper|long|full)`,
       `results:  ${session.resultsDir}/ (runs cached by config; figures in ${session.figureDir}/)`,
       `data:     ${dataDir ?? 'no data folder found (NAS_DATA_DIR, ./data, ../shared/data)'}`,
     ].join('\n'),

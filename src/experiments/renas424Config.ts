@@ -64,8 +64,8 @@ export interface Renas424Config {
  *   space ranking limited to its first 20,000 cells.
  * - paper: the official schedule (batch 1,024, 200 epochs) at every size,
  *   with FEWER SEEDS at the large sizes to bound the time: 10 seeds × both
- *   losses at 423, 3 seeds × both losses at 1,000, one seed with the ranking
- *   loss at 4,236; 10,000 only in `full`. The ablation flips each switch at
+ *   losses at 423, 3 seeds × both losses at 1,000, one seed × both losses
+ *   at 4,236; 10,000 only in `full`. The ablation flips each switch at
  *   423 over 5 seeds (ranking loss). Then one whole-space ranking, and the
  *   predictor-guided search (renasSearch.ts): 3 seeds, one 200-epoch fit
  *   each shared by its methods, 20,000 predicted candidates per evolution
@@ -119,7 +119,7 @@ export function renas424Config(profile: Profile = currentProfile()): Renas424Con
         ...common,
         seeds: tenSeeds,
         seedsBySize: { 1000: [0, 1, 2], 4236: [0] },
-        lossKindsBySize: { 4236: ['ranking'] },
+        lossKindsBySize: {},
         trainSizes: [423, 1000, 4236],
         wholeSpace,
         ablation: ablation([0, 1, 2, 3, 4], 200),

@@ -9,12 +9,17 @@
  * BN, avg_pool_3x3 stride 1 excluding padding from the average). One forward
  * runs a single path: all cells share the one arch (the NAS-Bench-201 setting).
  *
- * Batch norm: training uses batch statistics. Running statistics are kept per
- * BN instance (stem, each reduction conv, each conv op of each edge, the last
- * BN) and are only meaningful for the arch they were computed for, so
- * evaluation requires `recalibrateBn(arch, batches)` first (FairNAS / SPOS
- * practice); `forward(…, {training: false})` refuses an arch whose statistics
- * are not current.
+ * Batch norm: training uses batch statistics. The BN of each cell op has no
+ * affine parameters by default (`cellBnAffine: false`), as every NAS-Bench-201
+ * weight-sharing reference builds it (AutoDL-Projects, few-shot-NAS, NASLib:
+ * `affine=False`; docs/PROTOCOLS.md §7); the stem, reduction and last BNs keep
+ * theirs. A path can be scored two ways: with batch statistics of each
+ * evaluation batch (`forward(…, {training: false, batchStatistics: true})`,
+ * the references' `track_running_stats=False`), or with running statistics
+ * recalibrated for that arch (SPOS practice): these are kept per BN instance
+ * and are only meaningful for the arch they were computed for, so
+ * `forward(…, {training: false})` requires `recalibrateBn(arch, batches)`
+ * first and refuses an arch whose statistics are not current.
  *
  * Weights are explicit `tf.variable`s with logical names such as
  * `s1c0/e3/conv3x3/w`; their registered tfjs names carry a per-instance prefix
@@ -36,14 +41,18 @@ export interface SupernetConfig {
   readonly inputSize: number;
   /** Seeds the weight initialisation. */
   readonly seed: number | string;
+  /** Affine (γ, β) parameters in the BN of each cell op; default false, as the NAS-Bench-201 supernet references. */
+  readonly cellBnAffine?: boolean;
 }
 
 /** The NAS-Bench-201 CIFAR-10 network at full size. */
-export const NB201_FULL_SUPERNET: Omit<SupernetConfig, 'seed'> = { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32 };
+export const NB201_FULL_SUPERNET: Omit<SupernetConfig, 'seed'> = { channels: 16, cellsPerStage: 5, numClasses: 10, inputSize: 32, cellBnAffine: false };
 
 export interface ForwardOptions {
-  /** true: batch statistics (training); false: calibrated running statistics (evaluation). */
+  /** true: batch statistics (training); false: evaluation. */
   readonly training: boolean;
+  /** Evaluation only: normalise with this batch's statistics instead of calibrated running statistics (no recalibration needed). */
+  readonly batchStatistics?: boolean;
 }
 
 /** Running statistics of one BN instance (PyTorch convention: the variance is the unbiased estimate). */
@@ -67,8 +76,9 @@ const CONV_OPS = { nor_conv_1x1: 1, nor_conv_3x3: 3 } as const;
 type Mode = 'train' | 'eval' | 'calibrate';
 
 interface BnInstance {
-  readonly gamma: tf.Variable;
-  readonly beta: tf.Variable;
+  /** null: a BN without affine parameters. */
+  readonly gamma: tf.Variable | null;
+  readonly beta: tf.Variable | null;
   mean: Float32Array;
   variance: Float32Array;
 }
@@ -138,10 +148,18 @@ export class Nb201Supernet {
     return new Set(this.logicalNames.filter((_, i) => isUsed(this.owners[i]!, arch)));
   }
 
-  /** Parameters of the stand-alone network `arch` (classifier included), as NAS-Bench-201's `params` counts them. */
+  /**
+   * Parameters of the stand-alone network `arch` (classifier included), as
+   * NAS-Bench-201's `params` counts them. The stand-alone networks have affine
+   * BN in every op, so without cell-op affine parameters here their γ and β
+   * (2 per channel of each conv op of the arch) are counted as well.
+   */
   paramCount(arch: Nb201Arch): number {
     validateNb201Arch(arch);
-    return this.vars.reduce((sum, v, i) => sum + (isUsed(this.owners[i]!, arch) ? v.size : 0), 0);
+    const own = this.vars.reduce((sum, v, i) => sum + (isUsed(this.owners[i]!, arch) ? v.size : 0), 0);
+    if (this.config.cellBnAffine) return own;
+    const convOps = arch.filter((op) => op === NB201_OPS.indexOf('nor_conv_1x1') || op === NB201_OPS.indexOf('nor_conv_3x3')).length;
+    return own + this.stageChannels.reduce((sum, c) => sum + 2 * c * convOps * this.config.cellsPerStage, 0);
   }
 
   /** Parameters of the whole supernet (every op of every edge). */
@@ -158,7 +176,7 @@ export class Nb201Supernet {
     this.assertLive();
     this.checkInput(x);
     validateNb201Arch(arch);
-    if (!opts.training) {
+    if (!opts.training && !opts.batchStatistics) {
       const key = nb201ToString(arch);
       if (this.calibratedFor !== key) {
         throw new Error(
@@ -167,7 +185,7 @@ export class Nb201Supernet {
         );
       }
     }
-    return tf.tidy(() => this.run(x, arch, opts.training ? 'train' : 'eval', null));
+    return tf.tidy(() => this.run(x, arch, opts.training || opts.batchStatistics ? 'train' : 'eval', null));
   }
 
   /**
@@ -266,7 +284,7 @@ export class Nb201Supernet {
             const op = NB201_OPS.indexOf(opName as (typeof NB201_OPS)[number]);
             const base = `${cellName(s, cell)}/e${e}/${shortOp(opName)}`;
             this.addConv(`${base}/w`, k, widths[s]!, widths[s]!, rng, { edge: e, op });
-            this.addBn(`${base}/bn`, widths[s]!, { edge: e, op });
+            this.addBn(`${base}/bn`, widths[s]!, { edge: e, op }, this.config.cellBnAffine === true);
           }
         }
       }
@@ -283,9 +301,9 @@ export class Nb201Supernet {
     this.addVariable(name, [k, k, cin, cout], uniform(rng, fanIn * cout, 1 / Math.sqrt(fanIn)), owner);
   }
 
-  private addBn(name: string, channels: number, owner: VariableOwner | null): void {
-    const gamma = this.addVariable(`${name}/gamma`, [channels], new Float32Array(channels).fill(1), owner);
-    const beta = this.addVariable(`${name}/beta`, [channels], new Float32Array(channels), owner);
+  private addBn(name: string, channels: number, owner: VariableOwner | null, affine = true): void {
+    const gamma = affine ? this.addVariable(`${name}/gamma`, [channels], new Float32Array(channels).fill(1), owner) : null;
+    const beta = affine ? this.addVariable(`${name}/beta`, [channels], new Float32Array(channels), owner) : null;
     this.bns.set(name, { gamma, beta, mean: new Float32Array(channels), variance: new Float32Array(channels).fill(1) });
   }
 
@@ -373,9 +391,9 @@ export class Nb201Supernet {
   private bn(name: string, x: tf.Tensor4D, mode: Mode, acc: Map<string, BnAccumulator> | null): tf.Tensor4D {
     const inst = this.bns.get(name)!;
     if (mode === 'eval') {
-      return tf.batchNorm4d(x, tf.tensor1d(inst.mean), tf.tensor1d(inst.variance), inst.beta as tf.Tensor1D, inst.gamma as tf.Tensor1D, BN_EPSILON);
+      return tf.batchNorm4d(x, tf.tensor1d(inst.mean), tf.tensor1d(inst.variance), affineOf(inst.beta), affineOf(inst.gamma), BN_EPSILON);
     }
-    if (mode === 'train') return batchNormTraining(x, inst.gamma as tf.Tensor1D, inst.beta as tf.Tensor1D);
+    if (mode === 'train') return inst.gamma && inst.beta ? batchNormTraining(x, inst.gamma as tf.Tensor1D, inst.beta as tf.Tensor1D) : batchNormTrainingNoAffine(x);
     // Calibration: normalise with the batch statistics (as training does) and accumulate them.
     const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const n = x.shape[0] * x.shape[1] * x.shape[2];
@@ -392,7 +410,7 @@ export class Nb201Supernet {
       a.variance[i] += v[i]! * unbias;
     }
     a.batches++;
-    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, inst.beta as tf.Tensor1D, inst.gamma as tf.Tensor1D, BN_EPSILON);
+    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, affineOf(inst.beta), affineOf(inst.gamma), BN_EPSILON);
   }
 
   private checkInput(x: tf.Tensor): void {
@@ -439,6 +457,36 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   return batchNormTrainingOp(x, gamma, beta);
 }
 
+/** The same without affine parameters (PyTorch `affine=False`): x̂ and its closed-form gradient. */
+const batchNormNoAffineOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+  const xHat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D;
+  save([xHat, invStd]);
+  return {
+    // A clone: the saved x̂ must not be the returned tensor, which the caller may dispose.
+    value: tf.clone(xHat),
+    gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+      const [savedXHat, savedInvStd] = saved as [tf.Tensor4D, tf.Tensor1D];
+      const n = dy.size / savedInvStd.size;
+      // dx = 1/σ · (dy − mean(dy) − x̂ · mean(dy · x̂))
+      const meanDy = tf.div(tf.sum(dy, [0, 1, 2]), n);
+      const meanDyXHat = tf.div(tf.sum(tf.mul(dy, savedXHat), [0, 1, 2]), n);
+      return [tf.mul(savedInvStd, tf.sub(tf.sub(dy, meanDy), tf.mul(savedXHat, meanDyXHat)))];
+    },
+  };
+});
+
+/** Batch norm with batch statistics and no affine parameters, differentiable in x. */
+export function batchNormTrainingNoAffine(x: tf.Tensor4D): tf.Tensor4D {
+  return batchNormNoAffineOp(x) as tf.Tensor4D;
+}
+
+function affineOf(v: tf.Variable | null): tf.Tensor1D | undefined {
+  return v === null ? undefined : (v as tf.Tensor1D);
+}
+
 function validateConfig(config: SupernetConfig): SupernetConfig {
   const positiveInt = (key: keyof SupernetConfig): void => {
     const v = config[key];
@@ -450,7 +498,10 @@ function validateConfig(config: SupernetConfig): SupernetConfig {
   positiveInt('inputSize');
   if (config.inputSize % 4 !== 0) throw new Error(`supernet config: inputSize must be a multiple of 4 (two stride-2 reductions), got ${config.inputSize}`);
   if (config.seed === undefined || config.seed === null) throw new Error('supernet config: seed is required');
-  return Object.freeze({ ...config });
+  if (config.cellBnAffine !== undefined && typeof config.cellBnAffine !== 'boolean') {
+    throw new Error(`supernet config: cellBnAffine must be true or false, got ${JSON.stringify(config.cellBnAffine)}`);
+  }
+  return Object.freeze({ ...config, cellBnAffine: config.cellBnAffine ?? false });
 }
 
 function isUsed(owner: VariableOwner | null, arch: Nb201Arch): boolean {

@@ -95,6 +95,8 @@ export function supernetTrainConfig(
     seed: 0,
     checkpointEvery: 0,
     ...parts,
+    // Explicit, so the run key says which BN the supernet has.
+    supernet: { ...parts.supernet, cellBnAffine: parts.supernet.cellBnAffine ?? false },
     optimizer: { ...DEFAULT_SGD, ...parts.optimizer },
   };
   return validateTrainConfig(config);
