@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync, strFromU8 } from 'fflate';
 import { createRng } from '../src/core/rng.js';
+import { initBackend } from '../src/backend.js';
 import { findDataPath } from '../src/loaders/dataFiles.js';
 import { NB201_OPS, nb201FromString, nb201ToString, type Nb201Arch } from '../src/spaces/nb201.js';
 import { NB201_FULL_SUPERNET, Nb201Supernet, batchNormTraining, batchNormTrainingNoAffine, type SupernetConfig } from '../src/supernet/nb201Supernet.js';
-import { SupernetTrainer, accumulatePathGradients, cosineLr, supernetTrainConfig, trainSupernet, type SupernetTrainConfig } from '../src/supernet/train.js';
+import { DEFAULT_SGD, SupernetTrainer, accumulatePathGradients, cosineLr, supernetTrainConfig, trainSupernet, type SupernetTrainConfig } from '../src/supernet/train.js';
 import { evaluateArch, evaluateArchs, prepareEvalData } from '../src/supernet/evaluate.js';
 import { EpochBatchStream, NB201_CIFAR10_NORMALIZATION, makeBatch, splitHoldout, type ImageSet } from '../src/supernet/imageBatches.js';
 import { createSampler } from '../src/supernet/samplers.js';
@@ -191,6 +192,56 @@ test('batch-statistics scoring: needs no calibration, equals the training-mode f
   recal.dispose();
   trainer.dispose();
 });
+
+test('the fused in-place SGD update equals tfjs\'s momentum optimizer (clip, decay, Nesterov), through a checkpoint too', async () => {
+  // This file runs on the cpu backend; the fused update needs wasm, which the studies use.
+  await initBackend();
+  assert.equal(tf.getBackend(), 'wasm', 'the fused update runs on the wasm backend');
+  const data = fixtureImages(24);
+  const dir = mkdtempSync(join(tmpdir(), 'fused-sgd-'));
+  try {
+    // A small clip norm so clipping is active; strict-fair so some ops have no gradient in an update of EF-style samplers too.
+    for (const optimizer of [{ gradClipNorm: 0.05 }, { gradClipNorm: null, nesterov: false }]) {
+      // Float rounding differs between the two (one JS loop vs tfjs kernels) and grows with every update: 6 updates stay within 1e-3.
+      const config = tinyTrainConfig({ sampler: { kind: 'ef', k: 2 }, updates: 6, optimizer: { ...DEFAULT_SGD, ...optimizer } });
+      const weightsAfter = async (tfjsOnly: boolean, viaCheckpoint: boolean): Promise<Float32Array[]> => {
+        SupernetTrainer.tfjsOptimizerOnly = tfjsOnly;
+        try {
+          let trainer = SupernetTrainer.create(config, data);
+          if (viaCheckpoint) {
+            const path = join(dir, `half-${tfjsOnly}.json`);
+            await trainer.run({ untilUpdate: 3, checkpointPath: path });
+            trainer.dispose();
+            trainer = await SupernetTrainer.resume(path, config, data);
+          }
+          await trainer.run();
+          const out = trainer.supernet.getWeights().map((w) => w.values);
+          trainer.dispose();
+          return out;
+        } finally {
+          SupernetTrainer.tfjsOptimizerOnly = false;
+        }
+      };
+      const reference = await weightsAfter(true, false);
+      for (const fused of [await weightsAfter(false, false), await weightsAfter(false, true)]) {
+        let worst = 0;
+        fused.forEach((w, i) => w.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - reference[i]![k]!) / (1e-3 + Math.abs(reference[i]![k]!))))));
+        assert.ok(worst < 1e-3, `${JSON.stringify(optimizer)}: fused and tfjs weights differ by ${worst.toExponential(2)} (relative)`);
+      }
+      assert.ok(reference.some((w, i) => w.some((v, k) => v !== fixtureWeights(config)[i]![k])), 'training changed the weights');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await tf.setBackend('cpu');
+  }
+});
+
+function fixtureWeights(config: SupernetTrainConfig): Float32Array[] {
+  const net = new Nb201Supernet({ ...config.supernet, seed: config.seed });
+  const out = net.getWeights().map((w) => w.values);
+  net.dispose();
+  return out;
+}
 
 test('tfjs same-padded average pooling excludes the padding (NAS-Bench-201 count_include_pad=False)', () => {
   const pooled = tf.tidy(() => Array.from(tf.avgPool(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, 3, 1, 'same').dataSync()));

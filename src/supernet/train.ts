@@ -27,6 +27,7 @@ import { moveAsideDamaged } from '../core/damagedFile.js';
 import { nb201ToString, type Nb201Arch } from '../spaces/nb201.js';
 import { Nb201Supernet, type SupernetConfig } from './nb201Supernet.js';
 import { createSampler, type Sampler, type SamplerSpec } from './samplers.js';
+import { FusedSgd, fusedSgdAvailable } from './sgd.js';
 import { createRng, restoreRng } from '../core/rng.js';
 import type { Rng } from '../core/types.js';
 import { EpochBatchStream, checkImageSet, makeBatch, type ImageSet, type Normalization, NB201_CIFAR10_NORMALIZATION } from './imageBatches.js';
@@ -213,6 +214,8 @@ export class SupernetTrainer {
   readonly lossHistory: number[] = [];
   readonly lrHistory: number[] = [];
   private optimizer: tf.MomentumOptimizer;
+  /** The fused in-place update on the wasm backend (sgd.ts); null: tfjs's momentum optimizer (other backends). */
+  private readonly fused: FusedSgd | null;
   private stream: EpochBatchStream;
   private augmentRng: Rng;
   private done = 0;
@@ -241,7 +244,11 @@ export class SupernetTrainer {
     this.augmentRng = createRng(`${config.seed}/augment`);
     const o = config.optimizer;
     this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
+    this.fused = fusedSgdAvailable() && !SupernetTrainer.tfjsOptimizerOnly ? new FusedSgd(this.supernet.trainableVariables(), o) : null;
   }
+
+  /** Forces tfjs's optimizer even on wasm (tests compare the two updates). */
+  static tfjsOptimizerOnly = false;
 
   /** A fresh run. `trainIndices` defaults to every image of `data`. */
   static create(config: SupernetTrainConfig, data: ImageSet, trainIndices?: Int32Array): SupernetTrainer {
@@ -368,15 +375,24 @@ export class SupernetTrainer {
   }
 
   async saveCheckpoint(path: string): Promise<void> {
-    const optWeights = await this.optimizer.getWeights();
-    const iterations = (await optWeights[0]!.tensor.data())[0]!;
-    optWeights[0]!.tensor.dispose();
     const names = this.supernet.variableNames();
-    const slots: StoredTensor[] = optWeights.slice(1).map((w, i) => ({
-      name: `${names[i]}/momentum`,
-      shape: w.tensor.shape.slice(),
-      data: encodeFloats(w.tensor.dataSync() as Float32Array),
-    }));
+    let iterations: number;
+    let slots: StoredTensor[];
+    if (this.fused) {
+      const vars = this.supernet.trainableVariables();
+      iterations = this.fused.iterations;
+      // Before the first update there are no slots, as with tfjs's optimizer.
+      slots = iterations === 0 ? [] : this.fused.slots.map((m, i) => ({ name: `${names[i]}/momentum`, shape: vars[i]!.shape.slice(), data: encodeFloats(m) }));
+    } else {
+      const optWeights = await this.optimizer.getWeights();
+      iterations = (await optWeights[0]!.tensor.data())[0]!;
+      optWeights[0]!.tensor.dispose();
+      slots = optWeights.slice(1).map((w, i) => ({
+        name: `${names[i]}/momentum`,
+        shape: w.tensor.shape.slice(),
+        data: encodeFloats(w.tensor.dataSync() as Float32Array),
+      }));
+    }
     const checkpoint: SupernetCheckpoint = {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
@@ -408,6 +424,11 @@ export class SupernetTrainer {
    * nothing to the norm, and its final gradient is just the decay term.
    */
   private applyUpdate(grads: (tf.Tensor | null)[], lr: number): void {
+    if (this.fused) {
+      this.fused.step(grads, lr);
+      tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
+      return;
+    }
     const vars = this.supernet.trainableVariables();
     const o = this.config.optimizer;
     const list = tf.tidy(() => {
@@ -453,17 +474,23 @@ export class SupernetTrainer {
     if (slots.length !== 0 && slots.length !== vars.length) {
       throw new CheckpointFormatError(`supernet checkpoint ${path} has ${slots.length} optimizer slots for ${vars.length} variables`);
     }
-    const slotTensors = slots.map((s, i) => {
+    const slotValues = slots.map((s, i) => {
       if (s.name !== `${names[i]}/momentum`) throw new CheckpointFormatError(`supernet checkpoint ${path}: optimizer slot ${i} is ${s.name}, expected ${names[i]}/momentum`);
-      return { name: `${vars[i]!.name}/momentum`, tensor: tf.tensor(decodeFloats(s.data, vars[i]!.size, `${path}: ${s.name}`), vars[i]!.shape, 'float32') };
+      return decodeFloats(s.data, vars[i]!.size, `${path}: ${s.name}`);
     });
-    const iter = { name: 'iter', tensor: tf.scalar(c.optimizer.iterations, 'int32') };
-    const o = this.config.optimizer;
-    this.optimizer.dispose();
-    this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
-    await this.optimizer.setWeights([iter, ...slotTensors]);
-    iter.tensor.dispose();
-    tf.dispose(slotTensors.map((s) => s.tensor));
+    if (this.fused) {
+      if (slotValues.length > 0) this.fused.restore(c.optimizer.iterations, slotValues);
+      else this.fused.iterations = c.optimizer.iterations;
+    } else {
+      const slotTensors = slotValues.map((values, i) => ({ name: `${vars[i]!.name}/momentum`, tensor: tf.tensor(values, vars[i]!.shape, 'float32') }));
+      const iter = { name: 'iter', tensor: tf.scalar(c.optimizer.iterations, 'int32') };
+      const o = this.config.optimizer;
+      this.optimizer.dispose();
+      this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
+      await this.optimizer.setWeights([iter, ...slotTensors]);
+      iter.tensor.dispose();
+      tf.dispose(slotTensors.map((s) => s.tensor));
+    }
     this.sampler.restore(c.sampler);
     this.augmentRng = restoreRng(c.augmentRng);
     this.stream.restore(c.batches);
