@@ -27,7 +27,7 @@ import { missingFields } from '../engine/store.js';
 import { runKey, runStudy, type ProgressSink, type RunSpec } from '../engine/index.js';
 import { runFairnessTask, type FairnessRunConfig, type FairnessRunResult, type FairnessTask } from './fairnessTask.js';
 import { FAIRNESS_ABLATION_VERSION, fairnessSeries, validateFairnessConfig, type FairnessAblationConfig } from './fairnessConfig.js';
-import { compareAtBudgets, compareSamplers, summarizeSamplers, type BudgetComparison } from './fairnessReport.js';
+import { compareAtBudgets, compareSamplers, seriesFileName, summarizeSamplers, type BudgetComparison } from './fairnessReport.js';
 
 export * from './fairnessConfig.js';
 export * from './fairnessReport.js';
@@ -215,7 +215,7 @@ export function fairnessTasks(config: FairnessAblationConfig, archs: readonly Sa
         evalAt: config.evalAt.map((u) => k * u),
         archs: archs.map((a) => a.arch),
       };
-      const file = series.name.replace(/[^A-Za-z0-9-]+/g, '-');
+      const file = seriesFileName(series.name);
       tasks.push({
         run,
         // Keyed by training config and data only: a new arch sample or eval setting reuses the trained supernet.

@@ -101,7 +101,7 @@ export const LONG_UPDATES = 35_200;
  *   (≈ 11 epochs of the 9,000 training images), scored at 200, 400, 800 and
  *   1,600 updates; 3 samplers + the compute-matched uniform × 3 seeds. Sized
  *   from measured costs to fit an hour on 2 cores: a uniform update costs
- *   ≈ 68 ms of CPU, an EF-5 or strict-fair one ≈ 0.2 s (32×32 inputs: 0.14 /
+ *   ≈ 60 ms of CPU, an EF-5 or strict-fair one ≈ 0.2 s (32×32 inputs: 0.14 /
  *   0.61 s, 3× more), scoring 200 architectures on 1,000 images ≈ 47 s, so
  *   ≈ 0.8 s of training per update of all four series and seed, and
  *   3 × (1,600 × 0.8 + 16 × 47) s ≈ 100 CPU-minutes;

@@ -39,11 +39,13 @@ export function tauCurveFigure(result: FairnessAblationResult, measure: CurveMea
   series.push(...flat(`null + 2 SE (${(2 * b.nullTauSe).toFixed(3)})`, 2 * b.nullTauSe, '#d3d3d3'));
   const label = CURVE_MEASURES.find((m) => m.key === measure)!.label;
   const fig = lineFigure(series, {
-    title: `Supernet ranking against budget: Kendall τ, ${label} (${result.archs.length} archs, ${seeds.length} seed${seeds.length === 1 ? '' : 's'}${banded ? ', 95 % CI' : ''})`,
+    title: `Kendall τ against budget: ${label} (${result.archs.length} archs, ${seeds.length} seed${seeds.length === 1 ? '' : 's'}${banded ? ', 95 % CI' : ''})`,
     xTitle: x === 'updates' ? 'parameter updates (log)' : 'forward/backward passes (log)',
     yTitle: 'Kendall τ',
   });
-  return withLayout(fig, { xaxis: { type: 'log' } });
+  // Ticks at the budgets themselves: the log axis's own minor labels (2, 3, … 9) read as budgets.
+  const ticks = [...new Set(xs)].sort((p, q) => p - q);
+  return withLayout(fig, { xaxis: { type: 'log', tickvals: ticks, ticktext: ticks.map((t) => t.toLocaleString('en-US')) } });
 }
 
 /** Kendall tau and Spearman rho per sampler, bars = mean over seeds, error bars = std over seeds. */

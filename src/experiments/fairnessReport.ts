@@ -22,6 +22,11 @@ function runsOf(runs: readonly FairnessRun[], series: string, seeds: readonly nu
   });
 }
 
+/** A series' name as a file-name part (`uniform ×5` → `uniform-x5`). */
+export function seriesFileName(series: string): string {
+  return series.replace(/×/g, 'x').replace(/[^A-Za-z0-9-]+/g, '-');
+}
+
 /** A series' display name: the sampler's (with the paper's name), or the compute-matched line's own. */
 export function seriesLabel(series: string): string {
   return /×\d+$/.test(series) ? `${series} (compute-matched)` : samplerLabel(series);
