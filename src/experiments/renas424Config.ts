@@ -55,8 +55,8 @@ export interface Renas424Config {
 /**
  * Profiles. Costs measured on this 2-core machine (wasm backend, one thread
  * per run, two runs at once), official network (813,615 parameters): one
- * full-batch step costs ≈ 3.3 ms of CPU per training cell, so a 200-epoch
- * run takes ≈ 4–5 min at 423 cells, ≈ 10 min at 1,000 and ≈ 40 min at 4,236;
+ * full-batch step costs ≈ 0.7 ms of CPU per training cell, so a 200-epoch
+ * run takes ≈ 2 min at 423 cells, ≈ 6 min at 1,000 and ≈ 22 min at 4,236 (measured 2 Dec 2026; the whole paper notebook 140 min);
  * predicting costs ≈ 0.2 ms per cell (≈ 4 s for the subset, ≈ 90 s for the
  * whole space).
  * - smoke: one seed, 423 only, 10 epochs, both losses (on 2 worker threads,
