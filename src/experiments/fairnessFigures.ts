@@ -5,7 +5,7 @@
 import { NB201_EDGES, NB201_OPS } from '../spaces/nb201.js';
 import { MIN_REPEATS_FOR_BAND, barFigure, heatmapFigure, lineFigure, scatterFigure, withLayout, type LineSeries, type PlotlyFigure } from '../viz/index.js';
 import type { FairnessAblationResult, FairnessRun } from './fairnessAblation.js';
-import { CURVE_MEASURES, curveSummary, seriesLabel, type CurveMeasure } from './fairnessReport.js';
+import { CURVE_MEASURES, curveSummary, isComputeMatched, seriesLabel, type CurveMeasure } from './fairnessReport.js';
 
 const samplerRuns = (result: FairnessAblationResult, series: string): FairnessRun[] => result.runs.filter((r) => r.series === series);
 
@@ -25,7 +25,7 @@ export function tauCurveFigure(result: FairnessAblationResult, measure: CurveMea
       x: points.map((p) => (x === 'updates' ? p.point.update : p.point.forwardBackwardPasses)),
       y: points.map((p) => p.mean),
       ...(banded ? { band: points.map((p) => p.halfWidth) } : {}),
-      dash: /×\d+$/.test(s.sampler) ? ('dot' as const) : ('solid' as const),
+      dash: isComputeMatched(s.sampler) ? ('dot' as const) : ('solid' as const),
       markers: true,
     };
   });

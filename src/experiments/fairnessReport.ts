@@ -27,9 +27,14 @@ export function seriesFileName(series: string): string {
   return series.replace(/×/g, 'x').replace(/[^A-Za-z0-9-]+/g, '-');
 }
 
+/** Whether a series is the compute-matched uniform line (named `uniform ×k` by fairnessSeries). */
+export function isComputeMatched(series: string): boolean {
+  return /×\d+$/.test(series);
+}
+
 /** A series' display name: the sampler's (with the paper's name), or the compute-matched line's own. */
 export function seriesLabel(series: string): string {
-  return /×\d+$/.test(series) ? `${series} (compute-matched)` : samplerLabel(series);
+  return isComputeMatched(series) ? `${series} (compute-matched)` : samplerLabel(series);
 }
 
 /** Mean ± std over seeds per series (at its budget), with update and pass counts. */
@@ -354,7 +359,7 @@ export function fairnessFindings(result: FairnessAblationResult): string[] {
     lines.push(`${title} (Δτ by updates, 95 % CI over seeds): ${parts.join('; ')} — ${resolved === 0 ? 'no budget resolves a difference' : `${resolved} of ${cs.length} budgets resolve one`}.`);
   };
   describe('Strict fairness alone, strict-fair − EF-5 at equal updates and passes', pick('strict-fair', 'ef-5'));
-  const matched = names.find((n) => /×\d+$/.test(n));
+  const matched = names.find(isComputeMatched);
   if (matched) describe(`Strict-fair − ${matched} at equal forward/backward passes (updates of strict-fair shown)`, pick('strict-fair', matched));
   describe('Strict-fair − uniform at equal updates (5× the passes)', pick('strict-fair', 'uniform'));
   const lossGain = names.map((n) => seriesTau(n, 'tauLoss', last) - seriesTau(n, 'tau', last));

@@ -160,8 +160,8 @@ interface ScoresFile {
   readonly checkpoints: FairnessCheckpointScores[];
 }
 
-/** Scores already computed for this task (a damaged file is moved aside and recomputed). */
-function readScores(path: string, archs: readonly string[], warn: (m: string) => void): FairnessCheckpointScores[] {
+/** Scores already computed for this task (a damaged file is moved aside, with a warning on stderr, and recomputed). */
+function readScores(path: string, archs: readonly string[]): FairnessCheckpointScores[] {
   if (!existsSync(path)) return [];
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as ScoresFile;
@@ -171,7 +171,7 @@ function readScores(path: string, archs: readonly string[], warn: (m: string) =>
     }
     return parsed.checkpoints;
   } catch (err) {
-    moveAsideDamaged(path, (err as Error).message, 'supernet scores file', warn);
+    moveAsideDamaged(path, (err as Error).message, 'supernet scores file');
     return [];
   }
 }
@@ -183,8 +183,6 @@ function readScores(path: string, archs: readonly string[], warn: (m: string) =>
  */
 export async function runFairnessTask(task: FairnessTask, context?: TaskContext): Promise<FairnessRunResult> {
   const report = context ? (p: FairnessProgress): void => context.progress(describeProgress(p)) : undefined;
-  // Damaged checkpoints, snapshots and score files are reported on stderr (every executor's log).
-  const warn = (m: string): void => void process.stderr.write(`${m}\n`);
   const { train, data: dataSpec, eval: evalSpec, archs, evalAt } = task.run;
   const label = task.label;
   const backend = await whenBackendReady();
@@ -194,7 +192,7 @@ export async function runFairnessTask(task: FairnessTask, context?: TaskContext)
   const total = train.updates;
   if (evalAt[evalAt.length - 1] !== total) throw new Error(`${label}: evalAt must end at the budget ${total}, got ${evalAt.join(', ')}`);
   const scoresFile = scoresPath(task);
-  const scores = new Map(readScores(scoresFile, archs, warn).map((c) => [c.update, c] as const));
+  const scores = new Map(readScores(scoresFile, archs).map((c) => [c.update, c] as const));
   const saveScores = (): void => {
     const file: ScoresFile = { format: 'fairnas-scores', archs, checkpoints: [...scores.values()].sort((a, b) => a.update - b.update) };
     writeFileAtomic(scoresFile, JSON.stringify(file));
@@ -226,7 +224,7 @@ export async function runFairnessTask(task: FairnessTask, context?: TaskContext)
       trainer = null;
     }
     if (!trainer) {
-      trainer = await SupernetTrainer.openOrCreate(task.checkpointPath, train, data, split.train, warn);
+      trainer = await SupernetTrainer.openOrCreate(task.checkpointPath, train, data, split.train);
       if (resumedFrom < 0) resumedFrom = trainer.updatesDone;
       // The checkpoint is past this budget and its snapshot is gone: training is deterministic, so start again.
       if (trainer.updatesDone > update) {
@@ -243,7 +241,7 @@ export async function runFairnessTask(task: FairnessTask, context?: TaskContext)
   const supernetAt = async (update: number): Promise<{ scorer: SupernetTrainer; own: boolean }> => {
     const snapshot = snapshotPath(task.checkpointPath, update);
     if (update !== total && existsSync(snapshot)) {
-      const scorer = await SupernetTrainer.openOrCreate(snapshot, train, data, split.train, warn);
+      const scorer = await SupernetTrainer.openOrCreate(snapshot, train, data, split.train);
       if (scorer.updatesDone === update) return { scorer, own: true };
       scorer.dispose(); // a damaged snapshot was moved aside
     }
