@@ -339,6 +339,19 @@ test('nas fairnas run: options map onto the profile config; --help lists every o
   assert.equal(run(['run', '--eval-bn', 'recalibrate']).config.evalBn, 'recalibrate');
   assert.equal(run(['run', '--profile', 'long']).config.updates, 35_200);
   assert.throws(() => parseFairnasArgs(['run', '--eval-bn', 'running']), /--eval-bn "running" is not one of batch-stats, recalibrate/);
+  // The ablation switches: a sampler subset, no compute-matched line, affine cell-op BN.
+  const ablation = run(['run', '--samplers', 'uniform, strict-fair', '--no-compute-matched', '--cell-bn-affine']).config;
+  assert.deepEqual(ablation.samplers, [{ kind: 'uniform' }, { kind: 'strict-fair' }]);
+  assert.equal(ablation.computeMatched, false);
+  assert.equal(ablation.supernet.cellBnAffine, true);
+  assert.deepEqual(run(['run', '--samplers', 'ef-3']).config.samplers, [{ kind: 'ef', k: 3 }]);
+  const defaults = run(['run']).config;
+  assert.equal(defaults.computeMatched, true);
+  assert.equal(defaults.supernet.cellBnAffine, false);
+  assert.throws(() => parseFairnasArgs(['run', '--samplers', 'uniform,fair']), /sampler "fair" is not one of uniform, ef-<k>/);
+  assert.throws(() => parseFairnasArgs(['run', '--samplers', 'ef-0']), /sampler "ef-0"/);
+  assert.throws(() => parseFairnasArgs(['run', '--samplers', 'uniform,uniform']), /samplers repeat/);
+  for (const option of ['--samplers', '--no-compute-matched', '--cell-bn-affine']) assert.match(help, new RegExp(`^  ${option}`, 'm'));
   assert.throws(() => parseFairnasArgs(['run', '--bogus']), /unknown option/);
   assert.throws(() => parseFairnasArgs(['go']), /unknown subcommand/);
 });

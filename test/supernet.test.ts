@@ -142,6 +142,103 @@ test('training batch norm without affine parameters: x̂, and its closed-form gr
   tf.dispose([x, w, ours, theirs]);
 });
 
+/** The wasm backend with our training kernels (initBackend chooses it once per process; later tests switch back to it). */
+async function useWasm(): Promise<void> {
+  await initBackend();
+  assert.ok(await tf.setBackend('wasm'), 'the wasm backend initialises');
+}
+
+/** Values of `f()` and the gradients of Σ f()·w on backend `name` (the inputs made there from plain arrays). */
+async function bnValueAndGrads(name: string, xs: Float32Array, shape: number[], withAffine: boolean, seed: number): Promise<Float32Array[]> {
+  await tf.setBackend(name);
+  const c = shape[3]!;
+  const rng = createRng(seed);
+  const x = tf.tensor4d(xs, shape as [number, number, number, number]);
+  const gamma = tf.tensor1d(Float32Array.from({ length: c }, () => 0.5 + rng()));
+  const beta = tf.tensor1d(Float32Array.from({ length: c }, () => rng() - 0.5));
+  const w = tf.tensor(Float32Array.from({ length: xs.length }, () => 2 * rng() - 1), shape);
+  const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor4D =>
+    withAffine ? batchNormTraining(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D) : batchNormTrainingNoAffine(a as tf.Tensor4D);
+  const before = tf.memory().numTensors;
+  const value = f(x, gamma, beta);
+  const grads = withAffine
+    ? tf.grads((a, g, b) => tf.sum(tf.mul(f(a, g, b), w)))([x, gamma, beta])
+    : [tf.grad((a) => tf.sum(tf.mul(f(a, gamma, beta), w)))(x)];
+  const out = [value, ...grads].map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose([value, ...grads]);
+  assert.equal(tf.memory().numTensors, before, `${name}: batch norm leaked tensors`);
+  tf.dispose([x, gamma, beta, w]);
+  return out;
+}
+
+test('fused training batch norm (wasm kernels) equals the tfjs-op composition on cpu: values and gradients, with and without γ/β', async () => {
+  await useWasm();
+  try {
+    // One channel, a few, and a NAS-Bench-201 width; a large mean checks the two-pass variance.
+    const shapes: [number[], number][] = [[[2, 3, 3, 1], 0], [[3, 4, 5, 6], 0], [[8, 4, 4, 20], 50]];
+    for (const [shape, offset] of shapes) {
+      const rng = createRng(shape.join());
+      const xs = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => offset + 3 * rng() - 1);
+      for (const withAffine of [true, false]) {
+        const wasm = await bnValueAndGrads('wasm', xs, shape, withAffine, 11);
+        const cpu = await bnValueAndGrads('cpu', xs, shape, withAffine, 11);
+        const labels = ['value', 'dx', 'dγ', 'dβ'];
+        wasm.forEach((a, i) => {
+          const b = cpu[i]!;
+          const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
+          let worst = 0;
+          for (let k = 0; k < a.length; k++) worst = Math.max(worst, Math.abs(a[k]! - b[k]!) / scale);
+          assert.ok(worst < 1e-4, `[${shape}] affine=${withAffine} ${labels[i]}: wasm vs cpu differ by ${worst.toExponential(2)} (relative)`);
+        });
+      }
+    }
+  } finally {
+    await tf.setBackend('cpu');
+  }
+});
+
+test("a supernet path's gradients on wasm (fused BN, replacement conv kernels) equal those on cpu", async () => {
+  const config: SupernetConfig = { channels: 3, cellsPerStage: 1, numClasses: 10, inputSize: 8, seed: 4 };
+  const paths: Nb201Arch[] = [MIXED, [3, 3, 3, 3, 3, 3], [2, 4, 1, 2, 4, 0]];
+  const gradsOn = async (name: string): Promise<Float32Array[]> => {
+    await tf.setBackend(name);
+    const net = new Nb201Supernet(config);
+    const x = randomInput(6, 8, 21);
+    const y = tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32');
+    const { grads } = accumulatePathGradients(net, x, y, paths, 'sum');
+    const out = grads.map((g) => Float32Array.from(g.dataSync()));
+    tf.dispose([...grads, x, y]);
+    net.dispose();
+    return out;
+  };
+  await useWasm();
+  try {
+    const wasm = await gradsOn('wasm');
+    const cpu = await gradsOn('cpu');
+    const names = new Nb201Supernet(config).variableNames();
+    wasm.forEach((a, i) => {
+      const b = cpu[i]!;
+      const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
+      for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k]! - b[k]!) <= 1e-3 * scale, `${names[i]}[${k}]: wasm ${a[k]} vs cpu ${b[k]}`);
+    });
+  } finally {
+    await tf.setBackend('cpu');
+  }
+});
+
+test("stride-2 reduction conv: top/left padding alone equals PyTorch's padding of 1 on every side on even-sized inputs", () => {
+  const rng = createRng(31);
+  for (const size of [4, 8, 16]) {
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * size * size * 3 }, () => rng() - 0.5), [2, size, size, 3]);
+    const w = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 3 * 5 }, () => rng() - 0.5), [3, 3, 3, 5]);
+    const symmetric = tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w, 2, 'valid');
+    const topLeft = tf.conv2d(x, w, 2, [[0, 0], [1, 0], [1, 0], [0, 0]]);
+    assert.deepEqual(topLeft.shape, symmetric.shape);
+    assert.deepEqual(Array.from(topLeft.dataSync()), Array.from(symmetric.dataSync()), `size ${size}`);
+    tf.dispose([x, w, symmetric, topLeft]);
+  }
+});
+
 test('cell-op BN: no affine parameters by default (the NB201 references), the other BNs keep theirs; cellBnAffine: true adds them', () => {
   const plain = new Nb201Supernet(TINY);
   const affine = new Nb201Supernet({ ...TINY, cellBnAffine: true });
@@ -195,7 +292,7 @@ test('batch-statistics scoring: needs no calibration, equals the training-mode f
 
 test('the fused in-place SGD update equals tfjs\'s momentum optimizer (clip, decay, Nesterov), through a checkpoint too', async () => {
   // This file runs on the cpu backend; the fused update needs wasm, which the studies use.
-  await initBackend();
+  await useWasm();
   assert.equal(tf.getBackend(), 'wasm', 'the fused update runs on the wasm backend');
   const data = fixtureImages(24);
   const dir = mkdtempSync(join(tmpdir(), 'fused-sgd-'));

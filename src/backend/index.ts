@@ -16,6 +16,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { avgPoolGradConfig, avgPoolGradCpuConfig } from './avgPoolGrad.js';
 import { batchMatMulConfig, stockBatchMatMul } from './batchMatMul.js';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNormTraining.js';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
@@ -63,6 +64,8 @@ export const TRAINING_KERNELS: readonly KernelReplacement[] = [
     why: 'stock wasm kernel transposes the whole input to reduce non-inner axes (batch-norm statistics, global pooling)',
     keepStock: (stock) => stockReductions.set('Mean', stock),
   },
+  { config: batchNormTrainingConfig, why: 'one pass-based kernel for training batch norm instead of ~10 tfjs kernels (forward)' },
+  { config: batchNormTrainingGradConfig, why: 'its closed-form backward in one kernel instead of ~10' },
 ];
 
 /**
@@ -87,6 +90,7 @@ export function registerTrainingKernels(backendName?: string): string[] {
 }
 
 export { avgPoolGradConfig, avgPoolGradCpuConfig, inverseWindowCounts } from './avgPoolGrad.js';
+export { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD, batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNormTraining.js';
 export { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 export { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../core/atomicWrite.js';
 import { EXECUTOR_OPTIONS, PROFILE_OPTION, executorFromOptions, parseSubcommand, profileFromOptions, runInterruptibly } from './executorFlags.js';
 import { integerList, integerOption, runCommand, stringOption, type CommandSpec } from './options.js';
 import { EVAL_BN_MODES, type EvalBn } from '../supernet/evaluate.js';
+import { samplerSpecFromName } from '../supernet/samplers.js';
 import { textTable } from './textTable.js';
 import { fairnessRunRows, toCsv } from '../experiments/studyRows.js';
 import { initBackend } from '../backend.js';
@@ -33,6 +34,9 @@ export const FAIRNAS_COMMAND: CommandSpec = {
     PROFILE_OPTION,
     { name: 'seeds', value: '0,1,2', help: 'training seeds', default: `the profile's (paper: ${paper.seeds.join(',')})` },
     { name: 'updates', value: 'N', help: 'parameter updates per supernet (the same for every sampler; the compute-matched uniform gets 5×)', default: `the profile's (paper: ${paper.updates})` },
+    { name: 'samplers', value: 'uniform,ef-5,strict-fair', help: 'the samplers to train (a subset for an ablation)', default: 'uniform,ef-5,strict-fair' },
+    { name: 'no-compute-matched', help: 'leave out the compute-matched uniform (5× the updates)' },
+    { name: 'cell-bn-affine', help: 'give the BN of each cell op affine parameters (γ, β); the NB201 references have none' },
     { name: 'eval-bn', value: EVAL_BN_MODES.join('|'), help: 'how a path is scored: batch statistics of each held-out batch (the NB201 references) or recalibrated BN (SPOS)', default: paper.evalBn },
     ...EXECUTOR_OPTIONS,
     { name: 'out', value: 'DIR', help: 'checkpoints and cached runs', default: '<resultsDir>/fairnas' },
@@ -56,9 +60,13 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
     if (!(EVAL_BN_MODES as readonly string[]).includes(evalBn)) throw new Error(`--eval-bn ${JSON.stringify(evalBn)} is not one of ${EVAL_BN_MODES.join(', ')}`);
     overrides.evalBn = evalBn as EvalBn;
   }
+  const samplers = stringOption(options, 'samplers');
+  if (samplers !== undefined) overrides.samplers = samplers.split(',').map((name) => samplerSpecFromName(name.trim()));
+  if (options.get('no-compute-matched') === true) overrides.computeMatched = false;
   const out = stringOption(options, 'out');
   if (out !== undefined) overrides.outDir = out;
-  const base = fairnessAblationConfig(profile, overrides);
+  let base = fairnessAblationConfig(profile, overrides);
+  if (options.get('cell-bn-affine') === true) base = fairnessAblationConfig(profile, { ...overrides, supernet: { ...base.supernet, cellBnAffine: true } });
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');
   return { config: { ...base, executor: executorFromOptions(options, base.executor) }, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };

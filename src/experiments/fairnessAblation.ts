@@ -218,8 +218,8 @@ export function fairnessTasks(config: FairnessAblationConfig, archs: readonly Sa
       const file = seriesFileName(series.name);
       tasks.push({
         run,
-        // Keyed by training config and data only: a new arch sample or eval setting reuses the trained supernet.
-        checkpointPath: join(outDir, 'checkpoints', `${file}-seed${seed}-${configKey({ train, data: run.data })}.json`),
+        // Keyed by code version, training config and data only: a new arch sample or eval setting reuses the trained supernet.
+        checkpointPath: join(outDir, 'checkpoints', `${file}-seed${seed}-${configKey({ version: run.version, train, data: run.data })}.json`),
         label: `${series.name} seed ${seed}`,
         series: series.name,
       });

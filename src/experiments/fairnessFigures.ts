@@ -39,9 +39,10 @@ export function tauCurveFigure(result: FairnessAblationResult, measure: CurveMea
   series.push(...flat(`null + 2 SE (${(2 * b.nullTauSe).toFixed(3)})`, 2 * b.nullTauSe, '#d3d3d3'));
   const label = CURVE_MEASURES.find((m) => m.key === measure)!.label;
   const fig = lineFigure(series, {
-    title: `Kendall τ against budget: ${label} (${result.archs.length} archs, ${seeds.length} seed${seeds.length === 1 ? '' : 's'}${banded ? ', 95 % CI' : ''})`,
+    // The sample and the band go on the y axis: in the title they ran past the figure's width.
+    title: `Kendall τ against budget: ${label}`,
     xTitle: x === 'updates' ? 'parameter updates (log)' : 'forward/backward passes (log)',
-    yTitle: 'Kendall τ',
+    yTitle: `Kendall τ (${result.archs.length} archs, ${seeds.length} seed${seeds.length === 1 ? '' : 's'}${banded ? ', 95 % CI' : ''})`,
   });
   // Ticks at the budgets themselves: the log axis's own minor labels (2, 3, … 9) read as budgets.
   const ticks = [...new Set(xs)].sort((p, q) => p - q);

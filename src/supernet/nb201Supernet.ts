@@ -26,6 +26,8 @@
  * so several supernets can live in one process.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getKernel } from '@tensorflow/tfjs-core';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../backend/batchNormTraining.js';
 import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/types.js';
 import { NB201_EDGES, NB201_NUM_EDGES, NB201_OPS, nb201ToString, validateNb201Arch, type Nb201Arch } from '../spaces/nb201.js';
@@ -384,8 +386,11 @@ export class Nb201Supernet {
     const k = w.shape[0];
     if (k === 1) return tf.conv2d(x, w, stride, 'valid');
     if (stride === 1) return tf.conv2d(x, w, 1, 'same');
-    // PyTorch pads 1 on every side for a 3x3 stride-2 conv; tfjs 'same' would pad only bottom/right.
-    return tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w, 2, 'valid');
+    // PyTorch pads 1 on every side for a 3x3 stride-2 conv; tfjs 'same' would pad only bottom/right. On an
+    // even-sized input the last window ends on the last row and column, so the bottom/right padding is never
+    // read: top/left padding alone is the same convolution, without a pad kernel and its gradient.
+    if (x.shape[1] % 2 !== 0 || x.shape[2] % 2 !== 0) throw new Error(`stride-2 conv ${name}: input ${x.shape[1]}x${x.shape[2]} must be even-sized`);
+    return tf.conv2d(x, w, 2, [[0, 0], [1, 0], [1, 0], [0, 0]]);
   }
 
   private bn(name: string, x: tf.Tensor4D, mode: Mode, acc: Map<string, BnAccumulator> | null): tf.Tensor4D {
@@ -430,10 +435,24 @@ export class Nb201Supernet {
  * not `tf.moments` + `tf.batchNorm`: their autodiff gradient tiles the
  * per-channel terms to the full activation shape, which made `Tile` the most
  * expensive kernel of a supernet step on wasm; the closed form needs only
- * broadcasts and three channel sums.
+ * broadcasts and three channel sums. On wasm both directions are one fused
+ * kernel each (src/backend/batchNormTraining.ts); elsewhere (cpu, the native
+ * backend) they are composed from tfjs ops, which is also the reference the
+ * fused kernels are tested against.
  */
 const batchNormTrainingOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, gamma, beta, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+  if (fusedBatchNorm()) {
+    const [y, xHat, invStd] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma, beta }, { epsilon: BN_EPSILON }) as tf.Tensor[];
+    save([xHat!, invStd!, gamma]);
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [savedXHat, savedInvStd, savedGamma] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+        return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, xHat: savedXHat, invStd: savedInvStd, gamma: savedGamma }, {}) as tf.Tensor[];
+      },
+    };
+  }
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
   const xHat = tf.mul(tf.sub(x, mean), invStd);
@@ -460,15 +479,22 @@ export function batchNormTraining(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
 /** The same without affine parameters (PyTorch `affine=False`): x̂ and its closed-form gradient. */
 const batchNormNoAffineOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
-  const xHat = tf.mul(tf.sub(x, mean), invStd) as tf.Tensor4D;
+  let xHat: tf.Tensor4D;
+  let invStd: tf.Tensor1D;
+  if (fusedBatchNorm()) {
+    [xHat, invStd] = tf.engine().runKernel(BATCH_NORM_TRAINING, { x }, { epsilon: BN_EPSILON }) as [tf.Tensor4D, tf.Tensor1D];
+  } else {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    invStd = tf.rsqrt(tf.add(variance, BN_EPSILON)) as tf.Tensor1D;
+    xHat = tf.mul(tf.sub(x, mean), invStd);
+  }
   save([xHat, invStd]);
   return {
     // A clone: the saved x̂ must not be the returned tensor, which the caller may dispose.
     value: tf.clone(xHat),
     gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
       const [savedXHat, savedInvStd] = saved as [tf.Tensor4D, tf.Tensor1D];
+      if (fusedBatchNorm()) return tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy, xHat: savedXHat, invStd: savedInvStd }, {}) as tf.Tensor[];
       const n = dy.size / savedInvStd.size;
       // dx = 1/σ · (dy − mean(dy) − x̂ · mean(dy · x̂))
       const meanDy = tf.div(tf.sum(dy, [0, 1, 2]), n);
@@ -481,6 +507,12 @@ const batchNormNoAffineOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
 /** Batch norm with batch statistics and no affine parameters, differentiable in x. */
 export function batchNormTrainingNoAffine(x: tf.Tensor4D): tf.Tensor4D {
   return batchNormNoAffineOp(x) as tf.Tensor4D;
+}
+
+/** True where the backend has the fused training batch-norm kernels (wasm, after `initBackend`). */
+function fusedBatchNorm(): boolean {
+  const backend = tf.getBackend();
+  return getKernel(BATCH_NORM_TRAINING, backend) !== undefined && getKernel(BATCH_NORM_TRAINING_GRAD, backend) !== undefined;
 }
 
 function affineOf(v: tf.Variable | null): tf.Tensor1D | undefined {

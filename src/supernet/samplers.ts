@@ -44,6 +44,14 @@ export interface SamplerState {
 /** Which sampler to build; plain data so it can live in a run config. */
 export type SamplerSpec = { kind: 'uniform' } | { kind: 'ef'; k: number } | { kind: 'strict-fair' };
 
+/** The spec of a sampler's name as `createSampler(…).name` gives it: `uniform`, `ef-<k>` or `strict-fair`. */
+export function samplerSpecFromName(name: string): SamplerSpec {
+  if (name === 'uniform' || name === 'strict-fair') return { kind: name };
+  const ef = /^ef-(\d+)$/.exec(name);
+  if (ef && Number(ef[1]) >= 1) return { kind: 'ef', k: Number(ef[1]) };
+  throw new Error(`sampler ${JSON.stringify(name)} is not one of uniform, ef-<k> (k ≥ 1, e.g. ef-5), strict-fair`);
+}
+
 export function createSampler(spec: SamplerSpec, seed: number | string): Sampler {
   switch (spec.kind) {
     case 'uniform':

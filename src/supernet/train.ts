@@ -213,7 +213,8 @@ export class SupernetTrainer {
   readonly sampler: Sampler;
   readonly lossHistory: number[] = [];
   readonly lrHistory: number[] = [];
-  private optimizer: tf.MomentumOptimizer;
+  /** tfjs's momentum optimizer, only where the fused update cannot run (backends other than wasm). */
+  private optimizer: tf.MomentumOptimizer | null;
   /** The fused in-place update on the wasm backend (sgd.ts); null: tfjs's momentum optimizer (other backends). */
   private readonly fused: FusedSgd | null;
   private stream: EpochBatchStream;
@@ -243,8 +244,8 @@ export class SupernetTrainer {
     this.stream = new EpochBatchStream(trainIndices, config.batchSize, `${config.seed}/batches`);
     this.augmentRng = createRng(`${config.seed}/augment`);
     const o = config.optimizer;
-    this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
     this.fused = fusedSgdAvailable() && !SupernetTrainer.tfjsOptimizerOnly ? new FusedSgd(this.supernet.trainableVariables(), o) : null;
+    this.optimizer = this.fused ? null : tf.train.momentum(o.lr, o.momentum, o.nesterov);
   }
 
   /** Forces tfjs's optimizer even on wasm (tests compare the two updates). */
@@ -384,7 +385,7 @@ export class SupernetTrainer {
       // Before the first update there are no slots, as with tfjs's optimizer.
       slots = iterations === 0 ? [] : this.fused.slots.map((m, i) => ({ name: `${names[i]}/momentum`, shape: vars[i]!.shape.slice(), data: encodeFloats(m) }));
     } else {
-      const optWeights = await this.optimizer.getWeights();
+      const optWeights = await this.optimizer!.getWeights();
       iterations = (await optWeights[0]!.tensor.data())[0]!;
       optWeights[0]!.tensor.dispose();
       slots = optWeights.slice(1).map((w, i) => ({
@@ -414,7 +415,7 @@ export class SupernetTrainer {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
     this.supernet.dispose();
   }
 
@@ -450,9 +451,9 @@ export class SupernetTrainer {
         return { name: v.name, tensor };
       });
     });
-    this.optimizer.setLearningRate(lr);
+    this.optimizer!.setLearningRate(lr);
     // An array keeps the slot order fixed: every variable, canonical order, every update.
-    this.optimizer.applyGradients(list);
+    this.optimizer!.applyGradients(list);
     // (A list entry may be a gradient itself when there is neither clipping nor decay; disposing twice is harmless.)
     tf.dispose(list.map((item) => item.tensor));
     tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
@@ -485,7 +486,7 @@ export class SupernetTrainer {
       const slotTensors = slotValues.map((values, i) => ({ name: `${vars[i]!.name}/momentum`, tensor: tf.tensor(values, vars[i]!.shape, 'float32') }));
       const iter = { name: 'iter', tensor: tf.scalar(c.optimizer.iterations, 'int32') };
       const o = this.config.optimizer;
-      this.optimizer.dispose();
+      this.optimizer?.dispose();
       this.optimizer = tf.train.momentum(o.lr, o.momentum, o.nesterov);
       await this.optimizer.setWeights([iter, ...slotTensors]);
       iter.tensor.dispose();
