@@ -65,8 +65,8 @@ export function parseFairnasArgs(args: readonly string[]): { config: FairnessAbl
   if (options.get('no-compute-matched') === true) overrides.computeMatched = false;
   const out = stringOption(options, 'out');
   if (out !== undefined) overrides.outDir = out;
-  let base = fairnessAblationConfig(profile, overrides);
-  if (options.get('cell-bn-affine') === true) base = fairnessAblationConfig(profile, { ...overrides, supernet: { ...base.supernet, cellBnAffine: true } });
+  if (options.get('cell-bn-affine') === true) overrides.supernet = { ...fairnessAblationConfig(profile).supernet, cellBnAffine: true };
+  const base = fairnessAblationConfig(profile, overrides);
   const json = stringOption(options, 'json');
   const csv = stringOption(options, 'csv');
   return { config: { ...base, executor: executorFromOptions(options, base.executor) }, ...(json ? { json } : {}), ...(csv ? { csv } : {}) };
