@@ -11,9 +11,9 @@
  *
  *   npx tsx bench/conv-ceiling.ts
  */
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
+import { runPytorchReference } from './reference/pytorch.js';
 
 interface ConvShape {
   readonly label: string;
@@ -34,8 +34,6 @@ const SHAPES: ConvShape[] = [
   { label: 'mid stage 3    C=64  8x8  3x3', channels: 64, size: 8, kernel: 3, batch: 64 },
   { label: 'mid stage 1    C=16 32x32 1x1', channels: 16, size: 32, kernel: 1, batch: 64 },
 ];
-
-const REFERENCE_PYTHON = '/usr/bin/python3';
 
 function medianCpuMs(f: () => tf.Tensor, reps: number): number {
   for (let i = 0; i < 3; i++) f().dispose();
@@ -87,18 +85,11 @@ interface Reference {
   readonly gemmGflops: number;
 }
 
-function pytorchReference(): Reference | string {
-  const script = new URL('./reference/conv_ceiling.py', import.meta.url).pathname;
-  const run = spawnSync(REFERENCE_PYTHON, [script, JSON.stringify(SHAPES)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) return `reference: ${REFERENCE_PYTHON} ${script} failed (${run.stderr.trim().split('\n').pop() ?? run.error?.message}); bash environment/bench-setup.sh installs Debian's python3-torch`;
-  return JSON.parse(run.stdout) as Reference;
-}
-
 const info = await initBackend();
 console.log(`backend: ${info.describe()}`);
 const ours = SHAPES.map((s) => ({ shape: s, ...timeConv(s) }));
 const ourGemm = gemmGflops();
-const ref = pytorchReference();
+const ref = runPytorchReference<Reference>('conv_ceiling.py', SHAPES);
 const f = (ms: number): string => ms.toFixed(2).padStart(7);
 console.log(`${'shape'.padEnd(31)}  fwd ms  ours/torch   fwd+bwd ms (ours: fwd + dx + dW)  ratio torch/ours`);
 for (const o of ours) {

@@ -12,9 +12,9 @@
  * runs on the machine; process CPU time (one wasm thread) is what one
  * unloaded core would take.
  */
-import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
+import { runPytorchReference } from './reference/pytorch.js';
 import { createRng } from '../src/core/rng.js';
 import type { Nb201Arch } from '../src/spaces/nb201.js';
 import { Nb201Supernet } from '../src/supernet/nb201Supernet.js';
@@ -169,24 +169,14 @@ async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
   return { size, steps, stepCpu, prepCpu };
 }
 
-/** Debian's PyTorch (the first python3 on PATH may be another interpreter without it). */
-const REFERENCE_PYTHON = '/usr/bin/python3';
-
 /**
  * The same steps in PyTorch on one thread (bench/reference/nb201_supernet_step.py),
  * in this run, and the ratio PyTorch CPU ms / ours (≥ 1: ours is as fast or faster).
  */
 function pytorchReference(ours: readonly OurTiming[]): string[] {
-  const probe = spawnSync(REFERENCE_PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    const apt = spawnSync('apt-cache', ['policy', 'python3-torch'], { encoding: 'utf8' });
-    const candidate = /Candidate:\s*(\S+)/.exec(apt.stdout ?? '')?.[1];
-    return [`reference: PyTorch not importable by ${REFERENCE_PYTHON}${candidate ? ` (Debian python3-torch ${candidate} is not installed: bash environment/bench-setup.sh)` : ''}: no PyTorch ratio`];
-  }
   const sizes = ours.map((o) => ({ ...o.size, timedSteps: Math.max(3, o.steps) }));
-  const run = spawnSync(REFERENCE_PYTHON, [new URL('./reference/nb201_supernet_step.py', import.meta.url).pathname, JSON.stringify(sizes)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) throw new Error(`PyTorch reference failed (exit ${run.status}): ${run.stderr}`);
-  const ref = JSON.parse(run.stdout) as { torch: string; threads: number; sizes: { label: string; stepCpuMs: number; n: number }[] };
+  const ref = runPytorchReference<{ torch: string; threads: number; sizes: { label: string; stepCpuMs: number; n: number }[] }>('nb201_supernet_step.py', sizes);
+  if (typeof ref === 'string') return [ref];
   return [
     `reference: PyTorch ${ref.torch} CPU, ${ref.threads} thread, same network, optimizer and path sampling, input already a tensor`,
     ...ref.sizes.map((r, i) => {
