@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { runPytorchReference } from './reference/pytorch.js';
 import { createRng } from '../src/core/rng.js';
-import type { Nb201Arch } from '../src/spaces/nb201.js';
+import { nb201FromString, type Nb201Arch } from '../src/spaces/nb201.js';
 import { Nb201Supernet } from '../src/supernet/nb201Supernet.js';
 import { SupernetTrainer, accumulatePathGradients, supernetTrainConfig } from '../src/supernet/train.js';
 import { UniformSampler } from '../src/supernet/samplers.js';
@@ -33,12 +33,12 @@ interface Size {
 
 const SIZES: Record<string, Size> = {
   tiny: { label: 'tiny  C=4  N=1 8x8   b64', channels: 4, cellsPerStage: 1, inputSize: 8, batchSize: 64, timedSteps: 10 },
-  paper: { label: 'paper C=5  N=1 16x16 b64', channels: 5, cellsPerStage: 1, inputSize: 16, batchSize: 64, timedSteps: 10 },
+  paper: { label: 'paper C=5  N=1 16x16 b64', channels: 5, cellsPerStage: 1, inputSize: 16, batchSize: 64, timedSteps: 30 },
   c5n1: { label: 'c5n1  C=5  N=1 32x32 b64', channels: 5, cellsPerStage: 1, inputSize: 32, batchSize: 64, timedSteps: 6 },
   c5n5: { label: 'c5n5  C=5  N=5 32x32 b64', channels: 5, cellsPerStage: 5, inputSize: 32, batchSize: 64, timedSteps: 3 },
   small: { label: 'small C=8  N=1 16x16 b64', channels: 8, cellsPerStage: 1, inputSize: 16, batchSize: 64, timedSteps: 8 },
   small2: { label: 'small C=8  N=2 16x16 b64', channels: 8, cellsPerStage: 2, inputSize: 16, batchSize: 64, timedSteps: 6 },
-  mid: { label: 'mid   C=16 N=1 32x32 b64', channels: 16, cellsPerStage: 1, inputSize: 32, batchSize: 64, timedSteps: 4 },
+  mid: { label: 'mid   C=16 N=1 32x32 b64', channels: 16, cellsPerStage: 1, inputSize: 32, batchSize: 64, timedSteps: 12 },
   full: { label: 'full  C=16 N=5 32x32 b64', channels: 16, cellsPerStage: 5, inputSize: 32, batchSize: 64, timedSteps: 3 },
 };
 
@@ -113,15 +113,25 @@ interface OurTiming {
   readonly stepCpu: number;
   /** Median process-CPU ms of the batch preparation (crop, flip, normalise in JS). */
   readonly prepCpu: number;
+  /** The paths of the timed steps, in order: the reference trains the same ones. */
+  readonly paths: readonly Nb201Arch[];
 }
+
+/** Untimed steps before timing: V8 compiles the step's JavaScript and the backend builds its kernels. */
+const WARM_UP_STEPS = 3;
 
 async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
   const steps = quick ? Math.max(2, Math.ceil(size.timedSteps / 3)) : size.timedSteps;
   const supernet = { channels: size.channels, cellsPerStage: size.cellsPerStage, numClasses: 10, inputSize: size.inputSize };
   const data = syntheticCifar(size.batchSize * 4, 1);
   const trainer = SupernetTrainer.create(supernetTrainConfig({ supernet, sampler: { kind: 'uniform' }, updates: 1000, batchSize: size.batchSize }), data);
-  trainer.step(); // warm-up: kernel set-up, optimizer slots
-  const step = Array.from({ length: steps }, () => timed(() => trainer.step()));
+  for (let i = 0; i < WARM_UP_STEPS; i++) trainer.step(); // JIT, kernel set-up, optimizer slots
+  const paths: Nb201Arch[] = [];
+  const step = Array.from({ length: steps }, () =>
+    timed(() => {
+      for (const p of trainer.step().paths) paths.push(nb201FromString(p));
+    }),
+  );
   // Breakdown: batch preparation (JS augmentation + down-sampling), forward+backward of one path, eval forward.
   const indices = Int32Array.from({ length: size.batchSize }, (_, i) => i);
   const augment = { rng: createRng(2), padding: 4 };
@@ -166,7 +176,7 @@ async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
       `strict-fair update ${mean(fairStep, 'cpu').toFixed(0)} ms CPU; ` +
       `eval fwd ${med(evalFwd, 'cpu').toFixed(0)} ms CPU (${ips(med(evalFwd, 'cpu'))} img/s); supernet ${(params / 1e6).toFixed(3)} M params; n=${steps}`,
   );
-  return { size, steps, stepCpu, prepCpu };
+  return { size, steps, stepCpu, prepCpu, paths };
 }
 
 /**
@@ -174,17 +184,22 @@ async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
  * in this run, and the ratio PyTorch CPU ms / ours (≥ 1: ours is as fast or faster).
  */
 function pytorchReference(ours: readonly OurTiming[]): string[] {
-  const sizes = ours.map((o) => ({ ...o.size, timedSteps: Math.max(3, o.steps) }));
-  const ref = runPytorchReference<{ torch: string; threads: number; sizes: { label: string; stepCpuMs: number; n: number }[] }>('nb201_supernet_step.py', sizes);
+  const sizes = ours.map((o) => ({ ...o.size, timedSteps: o.steps, warmUpSteps: WARM_UP_STEPS, paths: o.paths }));
+  const ref = runPytorchReference<{ torch: string; threads: number; sizes: { label: string; stepCpuMs: number; meanCpuMs: number; n: number }[] }>(
+    'nb201_supernet_step.py',
+    sizes,
+  );
   if (typeof ref === 'string') return [ref];
   return [
-    `reference: PyTorch ${ref.torch} CPU, ${ref.threads} thread, same network, optimizer and path sampling, input already a tensor`,
+    `reference: PyTorch ${ref.torch} CPU, ${ref.threads} thread, same network and optimizer, the same paths in the same order ` +
+      `after ${WARM_UP_STEPS} warm-up steps, input already a tensor; ratios of mean CPU per step`,
     ...ref.sizes.map((r, i) => {
       const o = ours[i]!;
       const net = o.stepCpu - o.prepCpu;
       return (
-        `${r.label}: PyTorch ${r.stepCpuMs.toFixed(0)} ms CPU per step (median of ${r.n}); ours ${o.stepCpu.toFixed(0)} ms (${net.toFixed(0)} ms without batch prep): ` +
-        `speed vs PyTorch ${(r.stepCpuMs / o.stepCpu).toFixed(2)}x (${(r.stepCpuMs / net).toFixed(2)}x without batch prep)`
+        `${r.label}: PyTorch ${r.meanCpuMs.toFixed(1)} ms CPU per step (mean of ${r.n}; median ${r.stepCpuMs.toFixed(1)}); ` +
+        `ours ${o.stepCpu.toFixed(1)} ms (${net.toFixed(1)} ms without batch prep): ` +
+        `speed vs PyTorch ${(r.meanCpuMs / o.stepCpu).toFixed(2)}x (${(r.meanCpuMs / net).toFixed(2)}x without batch prep)`
       );
     }),
   ];

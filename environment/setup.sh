@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up command for a fresh machine (Debian, Node 20, npm 11):
 #   Debian packages (Jupyter to execute and open notebooks, chromium for static
-#   figures, redis-server for the run queue), npm ci, the repository's tslab
+#   figures, redis-server for the run queue, oneDNN's headers for the native
+#   kernels), npm ci, the native kernels (native/), the repository's tslab
 #   kernelspec, and a data check.
 # Safe to rerun: every step skips what is already in place.
 set -euo pipefail
@@ -11,7 +12,8 @@ ROOT=$PWD
 log() { printf '\n== %s\n' "$*"; }
 
 # redis-server: the run queue (BullMQ) for spreading studies over machines; tests start a private one.
-apt_packages=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core redis-server)
+# libdnnl-dev: oneDNN, which the optional native addon (native/) runs convolutions with.
+apt_packages=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook chromium fonts-dejavu-core redis-server libdnnl-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,6 +40,18 @@ cores=$(find node_modules -path '*/@tensorflow/tfjs-core/package.json' -not -pat
 if [ "$cores" != 1 ]; then
   echo "error: found $cores copies of @tensorflow/tfjs-core in node_modules (expected 1); check package.json overrides" >&2
   exit 1
+fi
+
+log "Native kernels: native/ (oneDNN convolutions, pooling and batch norm for the wasm backend)"
+addon=native/build/Release/nas_onednn.node
+if [ -f "$addon" ] && [ -z "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null)" ]; then
+  echo "$addon is up to date"
+elif npm run -s build:native >native-build.log 2>&1; then
+  rm -f native-build.log
+  echo "built $addon"
+else
+  rm -rf native/build
+  echo "warning: the native kernels did not build (see native-build.log); the wasm backend runs its own, slower kernels" >&2
 fi
 
 log "Jupyter kernelspec: environment/jupyter/kernels/nas-ts (use JUPYTER_PATH=$ROOT/environment/jupyter)"

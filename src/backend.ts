@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerTrainingKernels } from './backend/index.js';
+import { onednn } from './backend/onednn.js';
 
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -41,6 +42,12 @@ export interface BackendInfo {
   readonly version: string;
   /** Replacement kernels registered for this backend (see src/backend/). */
   readonly trainingKernels: readonly string[];
+  /**
+   * wasm: the native oneDNN kernels (convolutions, average pooling, batch
+   * norm; native/) — 'oneDNN x.y.z (path)' when loaded, else why not; null
+   * where it does not apply.
+   */
+  readonly nativeKernels: string | null;
   /** One line for the first output of a notebook or a log. */
   describe(): string;
 }
@@ -210,6 +217,7 @@ async function describeChoice(candidate: Candidate, requested: string, tried: Ba
   const simd = isWasm ? Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) : null;
   const threads = isWasm ? getThreadsCount() : candidate.backend === 'cpu' ? 1 : null;
   const trainingKernels = registerTrainingKernels(candidate.backend);
+  const native = isWasm ? onednn() : null;
   const version = tf.version_core;
   const info: BackendInfo = {
     name: candidate.backend,
@@ -221,6 +229,7 @@ async function describeChoice(candidate: Candidate, requested: string, tried: Ba
     gpu: candidate.gpu,
     version,
     trainingKernels,
+    nativeKernels: native === null ? null : native.reason,
     describe: () => {
       const details = [
         candidate.gpu ? 'GPU' : null,
@@ -229,6 +238,11 @@ async function describeChoice(candidate: Candidate, requested: string, tried: Ba
         trainingKernels.length > 0
           ? `${trainingKernels.length} training kernel${trainingKernels.length === 1 ? '' : 's'} replaced`
           : null,
+        native === null
+          ? null
+          : native.addon !== null
+            ? `convolutions, pooling and batch norm on ${native.reason.replace(/ \(.*$/, '')}`
+            : `oneDNN kernels not used: ${native.reason}`,
       ].filter((d) => d !== null);
       const notUsed = tried.filter((t) => !t.ok).map((t) => `${t.source} ${t.reason}`);
       return (

@@ -19,6 +19,7 @@ import type { NamedAttrMap } from '@tensorflow/tfjs';
 import { currentBackend, initBackend, resolvePreference, whenBackendReady } from '../src/backend.js';
 import type { BackendInfo } from '../src/backend.js';
 import { TRAINING_KERNELS } from '../src/backend/index.js';
+import { nativeKernels, onednn, setNativeKernels } from '../src/backend/onednn.js';
 import { probeTrainingOps } from '../src/backend/probe.js';
 import { createRng } from '../src/core/rng.js';
 import type { Rng } from '../src/core/types.js';
@@ -235,8 +236,107 @@ parentPort.postMessage({ name: info.name, line: info.describe(), grad: Array.fro
   });
 });
 
-describe('replacement kernels match cpu', () => {
-  test('Conv2DBackpropFilter and Conv2DBackpropInput', async () => {
+describe('the oneDNN addon (native/)', () => {
+  // .ci/run sets NAS_REQUIRE_ONEDNN=1 after environment/setup.sh built it, so a broken build fails here.
+  const required = process.env['NAS_REQUIRE_ONEDNN'] === '1';
+  const status = onednn();
+  test('loads where it is built, and says why not where it is not', { skip: required || status.addon !== null ? false : `not loaded: ${status.reason}` }, () => {
+    assert.ok(status.addon !== null, `the addon is required (NAS_REQUIRE_ONEDNN=1) but ${status.reason}`);
+    assert.match(status.reason, /^oneDNN \d+\.\d+\.\d+ \(/);
+    assert.match(currentBackend().describe(), /oneDNN \d+\.\d+/);
+  });
+
+  test('rejects tensors whose lengths do not match the shape, naming the argument', { skip: status.addon === null ? 'not loaded' : false }, () => {
+    const addon = nativeKernels()!;
+    const params = Int32Array.from([1, 4, 4, 2, 3, 3, 2, 4, 4, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.throws(() => addon.conv2dForward(params, new Float32Array(32), new Float32Array(36), new Float32Array(31)), /out has 31 values, expected 32/);
+    assert.throws(() => addon.conv2dForward(params.subarray(1), new Float32Array(32), new Float32Array(36), new Float32Array(32)), /17 entries/);
+    assert.throws(() => addon.batchNormForward(new Float32Array(10), new Float32Array(10), new Float32Array(3), 1e-5), /multiple of invStd/);
+    assert.throws(() => addon.avgPoolForward(Int32Array.from([1, 4, 4, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0]), new Float32Array(32), new Float32Array(7)), /lengths do not match/);
+  });
+
+  test('NAS_ONEDNN=0 switches it off, with the reason', () => {
+    const off = onednn({ NAS_ONEDNN: '0' }, { fresh: true });
+    assert.equal(off.addon, null);
+    assert.match(off.reason, /NAS_ONEDNN=0/);
+    const missing = onednn({ NAS_ONEDNN_ADDON: '/nonexistent/nas_onednn.node' }, { fresh: true });
+    assert.equal(missing.addon, null);
+    assert.match(missing.reason, /nonexistent.*does not exist/);
+  });
+});
+
+/**
+ * Every replacement kernel twice where the oneDNN addon is built: with its
+ * native kernels, and with them switched off (the wasm kernels that machines
+ * without the addon run).
+ */
+const KERNEL_MODES = [
+  { label: 'native kernels (oneDNN addon)', native: true },
+  { label: 'wasm kernels only', native: false },
+] as const;
+
+for (const mode of KERNEL_MODES) describe(`replacement kernels match cpu: ${mode.label}`, () => {
+  const skip = mode.native && onednn().addon === null ? `the oneDNN addon is not loaded: ${onednn().reason}` : false;
+  // Kernels without a native version run once, in the wasm-only pass.
+  const wasmOnly = mode.native ? 'no native version (runs in the wasm-only pass)' : false;
+  before(() => setNativeKernels(mode.native));
+  after(() => setNativeKernels(true));
+
+  test('Conv2D forward: kernel sizes, strides, paddings, dilations', { skip }, async () => {
+    const rng = createRng(`conv2d-forward-${mode.native}`);
+    let cases = 0;
+    for (const k of [1, 3, 5]) {
+      for (const strides of STRIDES) {
+        for (const pad of PADS) {
+          for (const dilations of [1, 2]) {
+            if (dilations > 1 && (typeof strides !== 'number' || strides > 1)) continue; // tfjs: dilation needs stride 1
+            const [batch, h, w, inC, outC] = [2, 9, 8, 3 + (cases % 3), 2 + (cases % 4)];
+            const ek = (k - 1) * dilations + 1;
+            const oh = outSize(h, ek, strideOf(strides, 0), pad, 0);
+            const ow = outSize(w, ek, strideOf(strides, 1), pad, 1);
+            if (oh < 1 || ow < 1 || !tfjsSizesConsistently(strides, pad)) continue;
+            cases++;
+            await compareKernel(
+              `k${k} s${strides} d${dilations} pad ${JSON.stringify(pad)}`,
+              'Conv2D',
+              { x: { values: uniform(rng, [batch, h, w, inC]), shape: [batch, h, w, inC] }, filter: { values: uniform(rng, [k, k, inC, outC]), shape: [k, k, inC, outC] } },
+              { strides, pad, dataFormat: 'NHWC', dilations },
+            );
+          }
+        }
+      }
+    }
+    assert.ok(cases >= 30, `only ${cases} forward cases ran`);
+  });
+
+  test('AvgPool forward leaves padding out of the average, as on cpu', { skip }, async () => {
+    const rng = createRng(`avgpool-forward-${mode.native}`);
+    for (const [k, s] of [[3, 1], [2, 2], [3, 2], [2, 1]] as const) {
+      for (const pad of ['same', 'valid', 1]) {
+        const xShape = [3, 7, 6, 5];
+        await compareKernel(`k${k} s${s} pad ${pad}`, 'AvgPool', { x: { values: uniform(rng, xShape), shape: xShape } }, { filterSize: k, strides: s, pad });
+      }
+    }
+  });
+
+  test('AvgPoolGrad with padding: the exact adjoint, as the cpu replacement', { skip }, async () => {
+    const rng = createRng(`avgpool-grad-${mode.native}`);
+    for (const [k, s] of [[3, 1], [3, 2]] as const) {
+      for (const pad of ['same', 1]) {
+        const xShape = [2, 7, 6, 4];
+        const oh = outSize(7, k, s, pad, 0);
+        const ow = outSize(6, k, s, pad, 1);
+        await compareKernel(
+          `k${k} s${s} pad ${pad}`,
+          'AvgPoolGrad',
+          { input: { values: uniform(rng, xShape), shape: xShape }, dy: { values: uniform(rng, [2, oh, ow, 4]), shape: [2, oh, ow, 4] } },
+          { filterSize: k, strides: s, pad },
+        );
+      }
+    }
+  });
+
+  test('Conv2DBackpropFilter and Conv2DBackpropInput', { skip }, async () => {
     const rng = createRng('conv2d-grads');
     const shapes = [
       { batch: 1, h: 5, w: 5, inC: 1, outC: 1 },
@@ -265,7 +365,7 @@ describe('replacement kernels match cpu', () => {
     assert.ok(cases >= 40, `only ${cases} conv cases ran`);
   });
 
-  test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput', async () => {
+  test('DepthwiseConv2dNativeBackpropFilter and ...BackpropInput', { skip: wasmOnly }, async () => {
     const rng = createRng('depthwise-grads');
     const shapes = [
       { batch: 1, h: 5, w: 6, c: 1, mult: 1 },
@@ -293,7 +393,7 @@ describe('replacement kernels match cpu', () => {
     }
   });
 
-  test('MaxPoolGrad, including all-negative windows and ties', async () => {
+  test('MaxPoolGrad, including all-negative windows and ties', { skip: wasmOnly }, async () => {
     const rng = createRng('maxpool-grad');
     const shapes = [
       { batch: 1, h: 5, w: 5, c: 1 },
@@ -329,7 +429,7 @@ describe('replacement kernels match cpu', () => {
     }
   });
 
-  test('UnsortedSegmentSum (gather gradient): repeated, missing and out-of-range ids, int32', async () => {
+  test('UnsortedSegmentSum (gather gradient): repeated, missing and out-of-range ids, int32', { skip: wasmOnly }, async () => {
     const rng = createRng('segment-sum');
     for (const [rows, rowShape, numSegments] of [[7, [3], 4], [10, [2, 3], 6], [5, [], 3], [1, [4], 1]] as const) {
       const ids = Int32Array.from({ length: rows }, () => rng.int(numSegments + 2) - 1);
@@ -350,7 +450,7 @@ describe('replacement kernels match cpu', () => {
     }
   });
 
-  test('Tile: every axis repeated or not, ranks 0-4, float32/int32/bool', async () => {
+  test('Tile: every axis repeated or not, ranks 0-4, float32/int32/bool', { skip: wasmOnly }, async () => {
     const rng = createRng('tile');
     const cases: [number[], number[]][] = [
       [[], []],
@@ -377,7 +477,7 @@ describe('replacement kernels match cpu', () => {
     await tf.setBackend(info.name);
   });
 
-  test('Sum and Mean: leading, middle, inner and all axes, keepDims, int32', async () => {
+  test('Sum and Mean: leading, middle, inner and all axes, keepDims, int32', { skip: wasmOnly }, async () => {
     const rng = createRng('reductions');
     const shape = [3, 4, 5, 6];
     const axesList: (number | number[])[] = [[0, 1, 2], [1, 2], [0], [1], [2, 3], [3], [0, 1, 2, 3], -2, [0, 2], [2, 1, 0]];
@@ -396,7 +496,7 @@ describe('replacement kernels match cpu', () => {
     await compareKernel('Sum of 16384 rows', 'Sum', { x: { values: uniform(rng, big, 0, 1), shape: big } }, { axis: [0, 1, 2], keepDims: false });
   });
 
-  test('BatchMatMul with transposed operands (dense-layer gradients), broadcast batches, untransposed passthrough', async () => {
+  test('BatchMatMul with transposed operands (dense-layer gradients), broadcast batches, untransposed passthrough', { skip: wasmOnly }, async () => {
     const rng = createRng('batch-matmul');
     // [batch a, batch b, M, K, N]
     const cases: [number, number, number, number, number][] = [[1, 1, 5, 7, 3], [3, 3, 4, 2, 6], [1, 4, 3, 5, 2], [2, 1, 1, 9, 4], [1, 1, 64, 33, 17]];
@@ -416,7 +516,7 @@ describe('replacement kernels match cpu', () => {
     }
   });
 
-  test('AvgPoolGrad: valid padding matches stock tfjs semantics on cpu', async () => {
+  test('AvgPoolGrad: valid padding matches stock tfjs semantics on cpu', { skip }, async () => {
     const rng = createRng('avgpool-valid');
     for (const [k, s] of [[2, 2], [3, 1], [3, 2], [2, 1]] as const) {
       const xShape = [2, 7, 6, 3];

@@ -10,6 +10,7 @@ import { createRng } from '../src/core/rng.js';
 import { initBackend } from '../src/backend.js';
 import { findDataPath } from '../src/loaders/dataFiles.js';
 import { NB201_OPS, nb201FromString, nb201ToString, type Nb201Arch } from '../src/spaces/nb201.js';
+import { onednn, setNativeKernels } from '../src/backend/onednn.js';
 import { NB201_FULL_SUPERNET, Nb201Supernet, batchNormTraining, batchNormTrainingNoAffine, type SupernetConfig } from '../src/supernet/nb201Supernet.js';
 import { DEFAULT_SGD, SupernetTrainer, accumulatePathGradients, cosineLr, supernetTrainConfig, trainSupernet, type SupernetTrainConfig } from '../src/supernet/train.js';
 import { evaluateArch, evaluateArchs, prepareEvalData } from '../src/supernet/evaluate.js';
@@ -171,11 +172,15 @@ async function bnValueAndGrads(name: string, xs: Float32Array, shape: number[], 
   return out;
 }
 
-test('fused training batch norm (wasm kernels) equals the tfjs-op composition on cpu: values and gradients, with and without γ/β', async () => {
+for (const native of [true, false]) test(`fused training batch norm (${native ? 'native kernels' : 'wasm kernels only'}) equals the tfjs-op composition on cpu: values and gradients, with and without γ/β`, {
+  skip: native && onednn().addon === null ? `the oneDNN addon is not loaded: ${onednn().reason}` : false,
+}, async () => {
   await useWasm();
+  setNativeKernels(native);
   try {
-    // One channel, a few, and a NAS-Bench-201 width; a large mean checks the two-pass variance.
-    const shapes: [number[], number][] = [[[2, 3, 3, 1], 0], [[3, 4, 5, 6], 0], [[8, 4, 4, 20], 50]];
+    // One channel, a few, and a NAS-Bench-201 width; a large mean checks the two-pass variance; the last
+    // has more rows than the native kernel sums in float before adding to double (1,024), and a partial tile.
+    const shapes: [number[], number][] = [[[2, 3, 3, 1], 0], [[3, 4, 5, 6], 0], [[8, 4, 4, 20], 50], [[9, 15, 17, 5], 20]];
     for (const [shape, offset] of shapes) {
       const rng = createRng(shape.join());
       const xs = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => offset + 3 * rng() - 1);
@@ -193,6 +198,7 @@ test('fused training batch norm (wasm kernels) equals the tfjs-op composition on
       }
     }
   } finally {
+    setNativeKernels(true);
     await tf.setBackend('cpu');
   }
 });

@@ -18,6 +18,10 @@ that part separately).
 
     /usr/bin/python3 bench/reference/nb201_supernet_step.py '[{"label": "...", "channels": 8, "cellsPerStage": 1, "inputSize": 16, "batchSize": 64, "timedSteps": 8, "cellBnAffine": false}]'
 
+Optional per size: "warmUpSteps" (default 1) and "paths" (one list of 6 op
+indices per timed step, in NB201_OPS order per edge of EDGES: the project's
+bench passes the paths its own timed steps trained, so both train the same).
+
 prints one JSON object: {"torch": version, "threads": 1, "sizes": [{"label", "stepCpuMs", "meanCpuMs", "n", "params"}]}
 (params: trainable parameters of the whole supernet, which test/supernet.test.ts
 checks against the project's own count, so the two networks stay the same).
@@ -119,19 +123,26 @@ def time_size(size, rng):
     y = torch.randint(0, 10, (b,))
     net.train()
 
-    def step():
-        arch = [rng.randrange(NUM_OPS) for _ in EDGES]
+    # The paths the project's run trained, in its order, when given; else uniformly random ones.
+    given = [list(p) for p in size.get("paths", [])]
+    if given and len(given) != size["timedSteps"]:
+        raise SystemExit(f"{size['label']}: {len(given)} paths for {size['timedSteps']} timed steps")
+
+    def step(arch=None):
+        if arch is None:
+            arch = [rng.randrange(NUM_OPS) for _ in EDGES]
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(net(x, arch), y)
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         opt.step()
 
-    step()  # warm-up: allocations, optimizer state
+    for _ in range(size.get("warmUpSteps", 1)):
+        step()  # warm-up: allocations, optimizer state
     times = []
-    for _ in range(size["timedSteps"]):
+    for i in range(size["timedSteps"]):
         t0 = time.process_time()
-        step()
+        step(given[i] if given else None)
         times.append((time.process_time() - t0) * 1000)
     params = sum(p.numel() for p in net.parameters())
     return {"label": size["label"], "stepCpuMs": statistics.median(times), "meanCpuMs": statistics.fmean(times), "n": len(times), "params": params}

@@ -13,6 +13,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { onednnAvgPoolGrad } from './onednnKernels.js';
 import { spreadDy } from './spread.js';
 import { WASM, asWasmBackend, disposeTemp, heapF32, rejectDilation, runWasmKernel } from './wasmInternals.js';
 
@@ -93,7 +94,8 @@ function avgPoolGrad(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs
 export const avgPoolGradConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  kernelFunc: avgPoolGrad as unknown as KernelConfig['kernelFunc'],
+  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
+  kernelFunc: onednnAvgPoolGrad(avgPoolGrad) as unknown as KernelConfig['kernelFunc'],
 };
 
 /** The cpu backend's view of tensor data (structural, to avoid depending on its class). */

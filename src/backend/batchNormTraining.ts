@@ -18,6 +18,7 @@
  * the backward [dx]; with them [y, x̂, 1/σ] and [dx, dγ, dβ].
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { nativeKernels } from './onednn.js';
 import { WASM, asWasmBackend, heapF32 } from './wasmInternals.js';
 
 export const BATCH_NORM_TRAINING = 'NasBatchNormTraining';
@@ -58,6 +59,18 @@ function batchNormTraining(args: KernelArgs): TensorInfo[] {
   const src = heapF32(backend, x, BATCH_NORM_TRAINING);
   const xHat = heapF32(backend, xHatInfo, BATCH_NORM_TRAINING);
   const invStdOut = heapF32(backend, invStdInfo, BATCH_NORM_TRAINING);
+  const native = nativeKernels();
+  if (native !== null) {
+    // The same passes in native code (native/src), where the addon is built.
+    if (!affine) {
+      native.batchNormForward(src, xHat, invStdOut, epsilon);
+      return [xHatInfo, invStdInfo];
+    }
+    const g = heapF32(backend, gamma, BATCH_NORM_TRAINING);
+    const b = heapF32(backend, beta!, BATCH_NORM_TRAINING);
+    native.batchNormForward(src, xHat, invStdOut, epsilon, heapF32(backend, yInfo!, BATCH_NORM_TRAINING), g, b);
+    return [yInfo!, xHatInfo, invStdInfo];
+  }
   const n = rows * c;
   if (c < STRIDED_BELOW) {
     // One channel at a time with scalar accumulators (strided passes): several times faster in V8 than
@@ -119,6 +132,23 @@ function batchNormTrainingGrad(args: KernelArgs): TensorInfo[] {
   const s = heapF32(backend, invStd, BATCH_NORM_TRAINING_GRAD);
   const dx = heapF32(backend, dxInfo, BATCH_NORM_TRAINING_GRAD);
   const gammaValues = affine ? heapF32(backend, gamma, BATCH_NORM_TRAINING_GRAD) : null;
+  const native = nativeKernels();
+  if (native !== null) {
+    if (!affine) {
+      native.batchNormBackward(g, h, s, dx);
+      return [dxInfo];
+    }
+    native.batchNormBackward(
+      g,
+      h,
+      s,
+      dx,
+      gammaValues!,
+      heapF32(backend, dGammaInfo!, BATCH_NORM_TRAINING_GRAD),
+      heapF32(backend, dBetaInfo!, BATCH_NORM_TRAINING_GRAD),
+    );
+    return [dxInfo, dGammaInfo!, dBetaInfo!];
+  }
   const sumDy = new Float64Array(c);
   const sumDyXHat = new Float64Array(c);
   const n = rows * c;

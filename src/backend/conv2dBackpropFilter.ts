@@ -12,6 +12,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { onednnBackpropFilter } from './onednnKernels.js';
 import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, runWasmKernel } from './wasmInternals.js';
 
 const NAME = 'Conv2DBackpropFilter';
@@ -105,5 +106,6 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unkno
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  kernelFunc: conv2dBackpropFilter as unknown as KernelConfig['kernelFunc'],
+  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
+  kernelFunc: onednnBackpropFilter(conv2dBackpropFilter) as unknown as KernelConfig['kernelFunc'],
 };

@@ -13,6 +13,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { spreadDy } from './spread.js';
+import { onednnBackpropInput } from './onednnKernels.js';
 import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, runWasmKernel } from './wasmInternals.js';
 
 const NAME = 'Conv2DBackpropInput';
@@ -96,5 +97,6 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  kernelFunc: conv2dBackpropInput as unknown as KernelConfig['kernelFunc'],
+  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
+  kernelFunc: onednnBackpropInput(conv2dBackpropInput) as unknown as KernelConfig['kernelFunc'],
 };

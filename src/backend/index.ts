@@ -19,6 +19,7 @@ import { batchMatMulConfig, stockBatchMatMul } from './batchMatMul.js';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './batchNormTraining.js';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
+import { onednnAvgPoolConfig, onednnConv2dConfig } from './onednnKernels.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
 import { registerGatherNdGradient } from './gatherNdGrad.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
@@ -34,7 +35,25 @@ export interface KernelReplacement {
   readonly keepStock?: (stock: KernelConfig) => void;
 }
 
+/** The stock wasm kernels that oneDNN ones replace, kept for when the addon is not loaded. */
+let stockConv2d: KernelConfig | undefined;
+let stockAvgPool: KernelConfig | undefined;
+
 export const TRAINING_KERNELS: readonly KernelReplacement[] = [
+  {
+    config: onednnConv2dConfig(() => stockConv2d),
+    why: "oneDNN's convolution (the native addon) where it loads: XNNPACK's runs at 0.1–0.4× PyTorch CPU at supernet sizes",
+    keepStock: (stock) => {
+      stockConv2d = stock;
+    },
+  },
+  {
+    config: onednnAvgPoolConfig(() => stockAvgPool),
+    why: "oneDNN's average pooling (the native addon) where it loads; its gradient below uses it too",
+    keepStock: (stock) => {
+      stockAvgPool = stock;
+    },
+  },
   { config: conv2dBackpropFilterConfig, why: 'missing in tfjs-backend-wasm 4.22' },
   { config: conv2dBackpropInputConfig, why: 'stock wasm kernel is a scalar loop, >10x the forward convolution' },
   { config: depthwiseBackpropFilterConfig, why: 'missing in tfjs-backend-wasm 4.22' },
