@@ -117,8 +117,15 @@ interface OurTiming {
   readonly paths: readonly Nb201Arch[];
 }
 
-/** Untimed steps before timing: V8 compiles the step's JavaScript and the backend builds its kernels. */
-const WARM_UP_STEPS = 3;
+/**
+ * Untimed steps before timing, on both sides: V8 is still optimising the
+ * step's JavaScript over the first tens of steps (measured at the paper size,
+ * uniform paths: steps 4–33 took 19 ms CPU on average, steps 21–50 14 ms,
+ * steps 51–200 11 ms), and the backends build their kernels. A training run
+ * is thousands of steps, so the steady state decides its time; 20 steps
+ * still leave ours a little short of it.
+ */
+const WARM_UP_STEPS = 20;
 
 async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
   const steps = quick ? Math.max(2, Math.ceil(size.timedSteps / 3)) : size.timedSteps;

@@ -22,6 +22,7 @@ import { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 import { onednnAvgPoolConfig, onednnConv2dConfig } from './onednnKernels.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
 import { registerGatherNdGradient } from './gatherNdGrad.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
 import { meanConfig, stockReductions, sumConfig } from './sumMean.js';
 import { tileConfig } from './tile.js';
@@ -83,6 +84,7 @@ export const TRAINING_KERNELS: readonly KernelReplacement[] = [
     why: 'stock wasm kernel transposes the whole input to reduce non-inner axes (batch-norm statistics, global pooling)',
     keepStock: (stock) => stockReductions.set('Mean', stock),
   },
+  { config: identityConfig, why: 'stock wasm kernel copies the tensor; tfjs clones every tensor saved for a gradient through it' },
   { config: batchNormTrainingConfig, why: 'one pass-based kernel for training batch norm instead of ~10 tfjs kernels (forward)' },
   { config: batchNormTrainingGradConfig, why: 'its closed-form backward in one kernel instead of ~10' },
 ];
@@ -114,6 +116,7 @@ export { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.js';
 export { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
 export { gatherNdGradConfig, registerGatherNdGradient } from './gatherNdGrad.js';
+export { identityConfig } from './identity.js';
 export { maxPoolGradConfig } from './maxPoolGrad.js';
 export { meanConfig, outerReductionLayout, sumConfig } from './sumMean.js';
 export { tileConfig } from './tile.js';

@@ -73,18 +73,20 @@ export class FusedSgd {
       factor = Math.min(1, Math.fround(gradClipNorm / Math.fround(norm + 1e-6)));
     }
     this.vars.forEach((v, i) => {
+      // The new weights are written straight into fresh wasm storage (no JS buffer, no copy).
+      const freshInfo = this.backend.makeOutput(v.shape.slice(), 'float32');
+      const next = this.backend.typedArrayFromHeap(freshInfo) as Float32Array;
       const w = view(v);
       const m = this.slots[i]!;
       const t = grads[i];
       const g = t ? view(t) : null;
-      const next = new Float32Array(w.length);
       for (let k = 0; k < w.length; k++) {
         const gk = Math.fround((g ? g[k]! * factor : 0) + wd * w[k]!);
         const mk = Math.fround(mu * m[k]! + gk);
         m[k] = mk;
         next[k] = w[k]! - lr * (nesterov ? gk + mu * mk : mk);
       }
-      const fresh = tf.tensor(next, v.shape, 'float32');
+      const fresh = tf.engine().makeTensorFromTensorInfo(freshInfo);
       v.assign(fresh);
       fresh.dispose();
     });
