@@ -1,7 +1,9 @@
 /**
  * How fast can a supernet step on this backend get? The convolutions are
- * about two thirds of a step (bench/supernet-step.ts), and on wasm they run
- * on XNNPACK (forward) or on our replacement gradient kernels built from it.
+ * the largest part of a step (bench/supernet-step.ts). On wasm they run on
+ * oneDNN where the native addon is built (native/), else on XNNPACK
+ * (forward) and our replacement gradient kernels built from it
+ * (`NAS_ONEDNN=0` measures those).
  * This times single convolution layers at the shapes that dominate a
  * NAS-Bench-201 step — forward, input gradient, filter gradient — and a
  * large matrix product, on the best backend and on PyTorch CPU (one thread

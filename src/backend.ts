@@ -43,9 +43,9 @@ export interface BackendInfo {
   /** Replacement kernels registered for this backend (see src/backend/). */
   readonly trainingKernels: readonly string[];
   /**
-   * wasm: the native oneDNN kernels (convolutions, average pooling, batch
-   * norm; native/) — 'oneDNN x.y.z (path)' when loaded, else why not; null
-   * where it does not apply.
+   * wasm: the native kernels (native/: convolutions and average pooling on
+   * oneDNN, batch norm in C++) — 'oneDNN x.y.z (path)' when loaded, else why
+   * not; null where it does not apply.
    */
   readonly nativeKernels: string | null;
   /** One line for the first output of a notebook or a log. */
@@ -241,7 +241,7 @@ async function describeChoice(candidate: Candidate, requested: string, tried: Ba
         native === null
           ? null
           : native.addon !== null
-            ? `convolutions, pooling and batch norm on ${native.reason.replace(/ \(.*$/, '')}`
+            ? `native kernels (convolutions and pooling on ${native.reason.replace(/ \(.*$/, '')}, batch norm in C++)`
             : `oneDNN kernels not used: ${native.reason}`,
       ].filter((d) => d !== null);
       const notUsed = tried.filter((t) => !t.ok).map((t) => `${t.source} ${t.reason}`);

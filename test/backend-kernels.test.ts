@@ -560,6 +560,49 @@ describe('AvgPoolGrad is the exact adjoint of tfjs avgPool (padding excluded fro
   }
 });
 
+describe('Identity on wasm shares the data instead of copying it', () => {
+  test('a clone has the values, outlives its source, and adds no buffer', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
+    const buffers = tf.backend().numDataIds();
+    const y = tf.clone(x);
+    assert.equal(tf.backend().numDataIds(), buffers, 'no new buffer for the clone');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, -2, 3, 4, 5, -6]);
+    assert.deepEqual(y.shape, [2, 3]);
+    // Saved-for-gradient clones go through the same kernel: the gradient of x² is 2x.
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.square(a)))(y);
+    assert.deepEqual(Array.from(g.dataSync()), [2, -4, 6, 8, 10, -12]);
+    tf.dispose([y, g]);
+    assert.equal(tf.backend().numDataIds(), buffers - 1, 'disposing the last reference frees the buffer');
+    await tf.setBackend(info.name);
+  });
+});
+
+describe("ReLU's gradient in one wasm kernel", () => {
+  test("equals tfjs's dy · step(x) bit for bit (zeros, NaN, infinities), and cpu keeps tfjs's formula", async () => {
+    const xs = Float32Array.from([-2, -0, 0, 1e-30, 3, NaN, Infinity, -Infinity, 0.5, -0.5, 7, -7]);
+    const dys = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, Infinity, Infinity, NaN, NaN]);
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor1d(xs);
+      const dy = tf.tensor1d(dys);
+      const want = tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+      const got = tf.grad((a: tf.Tensor) => tf.relu(a))(x, dy);
+      assert.deepEqual(Array.from(got.dataSync()), Array.from(want.dataSync()), `${backend}: relu gradient`);
+      tf.dispose([x, dy, want, got]);
+    }
+    await tf.setBackend('wasm');
+    const before = tf.engine().state.numTensors;
+    const t0 = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 3 * 2 }, (_, i) => Math.sin(i)), [2, 3, 3, 2]);
+    const profile = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(t0).dispose());
+    assert.ok(profile.kernelNames.includes('NasReluGrad') && !profile.kernelNames.includes('Step'), `kernels: ${profile.kernelNames.join(', ')}`);
+    t0.dispose();
+    assert.equal(tf.engine().state.numTensors, before);
+    await tf.setBackend(info.name);
+  });
+});
+
 describe('gradients through ops', () => {
   test('GatherNd gradient (missing in tfjs) scatters and adds repeated indices', async () => {
     for (const backend of ['wasm', 'cpu']) {

@@ -144,7 +144,7 @@ test('fairnessTasks: identical budgets, seeds and data for every sampler; only t
     assert.deepEqual({ ...matched.run, train: null, evalAt: null }, { ...samplers[0]!.run, train: null, evalAt: null });
   }
   assert.equal(new Set(tasks.map((t) => t.checkpointPath)).size, 8, 'one checkpoint per (series, seed)');
-  assert.ok(tasks.filter((t) => t.series !== 'uniform ×5').every((t) => t.run.train.updates === 1600 && t.run.evalAt.join() === '200,400,800,1600'));
+  assert.ok(tasks.filter((t) => t.series !== 'uniform ×5').every((t) => t.run.train.updates === 6400 && t.run.evalAt.join() === '200,400,800,1600,3200,6400'));
   assert.ok(tasks.every((t) => t.run.eval.bn === 'batch-stats' && t.run.train.supernet.cellBnAffine === false));
 });
 
@@ -152,9 +152,9 @@ test('halvingBudgets and the evalAt checks', () => {
   assert.deepEqual(halvingBudgets(1600, 4), [200, 400, 800, 1600]);
   assert.deepEqual(halvingBudgets(4, 3), [1, 2, 4]);
   assert.deepEqual(halvingBudgets(2, 4), [1, 2], 'budgets below one update collapse');
-  assert.deepEqual(fairnessAblationConfig('paper', { updates: 3000 }).evalAt, [375, 750, 1500, 3000], 'a new budget gets its own halvings');
+  assert.deepEqual(fairnessAblationConfig('paper', { updates: 3200 }).evalAt, [100, 200, 400, 800, 1600, 3200], 'a new budget gets its own halvings');
   assert.throws(() => fairnessAblationConfig('paper', { evalAt: [100, 50, 1600] }), /evalAt must be strictly ascending/);
-  assert.throws(() => fairnessAblationConfig('paper', { evalAt: [100, 800] }), /evalAt must end at the budget \(updates 1600\)/);
+  assert.throws(() => fairnessAblationConfig('paper', { evalAt: [100, 800] }), /evalAt must end at the budget \(updates 6400\)/);
   assert.throws(() => fairnessAblationConfig('paper', { evalBn: 'running' as never }), /evalBn is "running"/);
   assert.ok(Math.abs(nullTauStandardError(100) - 0.0678) < 1e-4, 'PROTOCOLS.md: ≈ 0.068 for 100 architectures');
   assert.ok(Math.abs(nullTauStandardError(200) - Math.sqrt((2 * 405) / (9 * 200 * 199))) < 1e-12);

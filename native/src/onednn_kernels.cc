@@ -349,67 +349,66 @@ bool floatArg(napi_env env, napi_value v, const char* what, bool optional, float
   return true;
 }
 
+// The 7 arguments of the batch-norm exports: Float32Arrays, the last three
+// optional (null/undefined); argument 3 of the forward is epsilon, not an array.
+constexpr int kBnArgs = 7;
+bool bnArgs(napi_env env, napi_callback_info info, const char* usage, const char* const names[kBnArgs], int numberAt,
+            float* ptrs[kBnArgs], size_t lens[kBnArgs], double* number) {
+  size_t argc = kBnArgs;
+  napi_value argv[kBnArgs];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) return fail(env, std::string("expected ") + usage);
+  for (size_t i = argc; i < kBnArgs; i++) napi_get_undefined(env, &argv[i]);
+  for (int i = 0; i < kBnArgs; i++) {
+    if (i == numberAt) {
+      if (napi_get_value_double(env, argv[i], number) != napi_ok) return fail(env, std::string(names[i]) + " must be a number");
+      ptrs[i] = nullptr;
+      lens[i] = 0;
+    } else if (!floatArg(env, argv[i], names[i], i >= 4, &ptrs[i], &lens[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // batchNormForward(x, xHat, invStd, epsilon, y?, gamma?, beta?): channels = invStd.length.
 napi_value batchNormForward(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    fail(env, "batchNormForward: expected (x, xHat, invStd, epsilon, y?, gamma?, beta?)");
-    return nullptr;
-  }
-  for (size_t i = argc; i < 7; i++) napi_get_undefined(env, &argv[i]);
-  float *x, *xHat, *invStd, *y, *gamma, *beta;
-  size_t nx, nh, c, ny, ng, nb;
-  double eps;
-  if (!floatArg(env, argv[0], "x", false, &x, &nx) || !floatArg(env, argv[1], "xHat", false, &xHat, &nh) ||
-      !floatArg(env, argv[2], "invStd", false, &invStd, &c) || !floatArg(env, argv[4], "y", true, &y, &ny) ||
-      !floatArg(env, argv[5], "gamma", true, &gamma, &ng) || !floatArg(env, argv[6], "beta", true, &beta, &nb))
-    return nullptr;
-  if (napi_get_value_double(env, argv[3], &eps) != napi_ok) {
-    fail(env, "batchNormForward: epsilon must be a number");
-    return nullptr;
-  }
-  if (c == 0 || nx % c != 0 || nx == 0 || nh != nx) {
+  static const char* const names[kBnArgs] = {"x", "xHat", "invStd", "epsilon", "y", "gamma", "beta"};
+  float* p[kBnArgs];
+  size_t n[kBnArgs];
+  double eps = 0;
+  if (!bnArgs(env, info, "batchNormForward(x, xHat, invStd, epsilon, y?, gamma?, beta?)", names, 3, p, n, &eps)) return nullptr;
+  const size_t nx = n[0], c = n[2];
+  if (c == 0 || nx == 0 || nx % c != 0 || n[1] != nx) {
     fail(env, "batchNormForward: x and xHat must have the same non-zero length, a multiple of invStd's (the channels)");
     return nullptr;
   }
-  const bool affine = y != nullptr;
-  if (affine != (gamma != nullptr) || affine != (beta != nullptr) || (affine && (ny != nx || ng != c || nb != c))) {
+  const bool affine = p[4] != nullptr;
+  if (affine != (p[5] != nullptr) || affine != (p[6] != nullptr) || (affine && (n[4] != nx || n[5] != c || n[6] != c))) {
     fail(env, "batchNormForward: give y (x's length), gamma and beta (the channels' length) together, or none");
     return nullptr;
   }
-  batchNormForwardImpl(x, xHat, invStd, y, gamma, beta, int64_t(nx / c), int(c), eps);
+  batchNormForwardImpl(p[0], p[1], p[2], p[4], p[5], p[6], int64_t(nx / c), int(c), eps);
   return nullptr;
 }
 
 // batchNormBackward(dy, xHat, invStd, dx, gamma?, dGamma?, dBeta?).
 napi_value batchNormBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) {
-    fail(env, "batchNormBackward: expected (dy, xHat, invStd, dx, gamma?, dGamma?, dBeta?)");
-    return nullptr;
-  }
-  for (size_t i = argc; i < 7; i++) napi_get_undefined(env, &argv[i]);
-  float *dy, *xHat, *invStd, *dx, *gamma, *dGamma, *dBeta;
-  size_t ny, nh, c, nd, ng, ndg, ndb;
-  if (!floatArg(env, argv[0], "dy", false, &dy, &ny) || !floatArg(env, argv[1], "xHat", false, &xHat, &nh) ||
-      !floatArg(env, argv[2], "invStd", false, &invStd, &c) || !floatArg(env, argv[3], "dx", false, &dx, &nd) ||
-      !floatArg(env, argv[4], "gamma", true, &gamma, &ng) || !floatArg(env, argv[5], "dGamma", true, &dGamma, &ndg) ||
-      !floatArg(env, argv[6], "dBeta", true, &dBeta, &ndb))
-    return nullptr;
-  if (c == 0 || ny == 0 || ny % c != 0 || nh != ny || nd != ny) {
+  static const char* const names[kBnArgs] = {"dy", "xHat", "invStd", "dx", "gamma", "dGamma", "dBeta"};
+  float* p[kBnArgs];
+  size_t n[kBnArgs];
+  if (!bnArgs(env, info, "batchNormBackward(dy, xHat, invStd, dx, gamma?, dGamma?, dBeta?)", names, -1, p, n, nullptr)) return nullptr;
+  const size_t ny = n[0], c = n[2];
+  if (c == 0 || ny == 0 || ny % c != 0 || n[1] != ny || n[3] != ny) {
     fail(env, "batchNormBackward: dy, xHat and dx must have the same non-zero length, a multiple of invStd's (the channels)");
     return nullptr;
   }
-  const bool affine = gamma != nullptr;
-  if (affine != (dGamma != nullptr) || affine != (dBeta != nullptr) || (affine && (ng != c || ndg != c || ndb != c))) {
+  const bool affine = p[4] != nullptr;
+  if (affine != (p[5] != nullptr) || affine != (p[6] != nullptr) || (affine && (n[4] != c || n[5] != c || n[6] != c))) {
     fail(env, "batchNormBackward: give gamma, dGamma and dBeta (the channels' length) together, or none");
     return nullptr;
   }
-  batchNormBackwardImpl(dy, xHat, invStd, gamma, dx, dGamma, dBeta, int64_t(ny / c), int(c));
+  batchNormBackwardImpl(p[0], p[1], p[2], p[4], p[3], p[5], p[6], int64_t(ny / c), int(c));
   return nullptr;
 }
 

@@ -13,7 +13,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { onednnAvgPoolGrad } from './onednnKernels.js';
+import { onednnAvgPoolGrad, type PoolAttrs } from './onednnKernels.js';
 import { spreadDy } from './spread.js';
 import { WASM, asWasmBackend, disposeTemp, heapF32, rejectDilation, runWasmKernel } from './wasmInternals.js';
 
@@ -35,15 +35,7 @@ export function inverseWindowCounts(info: backend_util.Conv2DInfo): Float32Array
   return inv;
 }
 
-interface PoolGradAttrs {
-  filterSize: [number, number] | number;
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: unknown;
-}
-
-function poolInfo(input: TensorInfo, dy: TensorInfo, attrs: PoolGradAttrs): backend_util.Conv2DInfo {
+function poolInfo(input: TensorInfo, dy: TensorInfo, attrs: PoolAttrs): backend_util.Conv2DInfo {
   rejectDilation(NAME, attrs.dilations);
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
@@ -63,7 +55,7 @@ function poolInfo(input: TensorInfo, dy: TensorInfo, attrs: PoolGradAttrs): back
 function avgPoolGrad(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = asWasmBackend(args.backend, NAME);
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-  const info = poolInfo(input, dy, (args.attrs ?? {}) as unknown as PoolGradAttrs);
+  const info = poolInfo(input, dy, (args.attrs ?? {}) as unknown as PoolAttrs);
   const { batchSize, inHeight, inWidth, inChannels: channels, filterHeight, filterWidth } = info;
 
   const spread = spreadDy(
@@ -111,7 +103,7 @@ interface CpuBackendLike {
 function avgPoolGradCpu(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as CpuBackendLike;
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-  const info = poolInfo(input, dy, (args.attrs ?? {}) as unknown as PoolGradAttrs);
+  const info = poolInfo(input, dy, (args.attrs ?? {}) as unknown as PoolAttrs);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const g = backend.data.get(dy.dataId)?.values;

@@ -148,7 +148,8 @@ export function onednnBackpropFilter(wasmKernel: (args: KernelArgs) => TensorInf
   };
 }
 
-interface PoolAttrs {
+/** Attributes of AvgPool and AvgPoolGrad. */
+export interface PoolAttrs {
   filterSize: [number, number] | number;
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;

@@ -119,7 +119,7 @@ export const LONG_UPDATES = 35_200;
  * - smoke only checks that everything runs.
  */
 export function fairnessAblationConfig(profile: Profile = currentProfile(), overrides: Partial<FairnessAblationConfig> = {}): FairnessAblationConfig {
-  const updates = byProfile({ smoke: 20, paper: 1600, long: LONG_UPDATES, full: LONG_UPDATES }, profile);
+  const updates = byProfile({ smoke: 20, paper: 6400, long: LONG_UPDATES, full: LONG_UPDATES }, profile);
   const base: FairnessAblationConfig = {
     profile,
     samplers: FAIRNESS_SAMPLERS,
@@ -137,8 +137,8 @@ export function fairnessAblationConfig(profile: Profile = currentProfile(), over
     batchSize: byProfile({ smoke: 32, paper: 64, full: 64 }, profile),
     // NAS-Bench-201's weight-sharing setting: SGD, Nesterov momentum 0.9, cosine 0.025 → 0.001, decay 5e-4, clip 5.
     optimizer: DEFAULT_SGD,
-    checkpointEvery: byProfile({ smoke: 10, paper: 200, long: 1000, full: 1000 }, profile),
-    evalAt: halvingBudgets(updates, byProfile({ smoke: 3, paper: 4, full: 7 }, profile)),
+    checkpointEvery: byProfile({ smoke: 10, paper: 400, long: 1000, full: 1000 }, profile),
+    evalAt: halvingBudgets(updates, byProfile({ smoke: 3, paper: 6, full: 7 }, profile)),
     computeMatched: true,
     evalBn: 'batch-stats',
     holdout: byProfile({ smoke: 256, paper: 1000, full: 1000 }, profile),

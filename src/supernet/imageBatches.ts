@@ -80,7 +80,6 @@ export function makeBatch(data: ImageSet, indices: ArrayLike<number>, opts: Batc
   const x = new Float32Array(count * r * r * CHANNELS);
   const y = new Int32Array(count);
   const imageBytes = size * size * CHANNELS;
-  const acc = new Float64Array(CHANNELS);
 
   for (let j = 0; j < count; j++) {
     const i = indices[j]!;
@@ -95,9 +94,13 @@ export function makeBatch(data: ImageSet, indices: ArrayLike<number>, opts: Batc
       flip = opts.augment.rng() < 0.5;
     }
     const src = i * imageBytes;
+    const images = data.images;
     for (let oy = 0; oy < r; oy++) {
       for (let ox = 0; ox < r; ox++) {
-        acc.fill(0);
+        // Three scalar sums, not a small array: this loop is most of a step's batch preparation.
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
         for (let fy = 0; fy < factor; fy++) {
           const sy = oy * factor + fy + dy;
           if (sy < 0 || sy >= size) continue; // padded rows are raw zeros
@@ -106,13 +109,15 @@ export function makeBatch(data: ImageSet, indices: ArrayLike<number>, opts: Batc
             const sx = (flip ? size - 1 - cx : cx) + dx;
             if (sx < 0 || sx >= size) continue;
             const p = src + (sy * size + sx) * CHANNELS;
-            acc[0] += data.images[p]!;
-            acc[1] += data.images[p + 1]!;
-            acc[2] += data.images[p + 2]!;
+            a0 += images[p]!;
+            a1 += images[p + 1]!;
+            a2 += images[p + 2]!;
           }
         }
         const o = ((j * r + oy) * r + ox) * CHANNELS;
-        for (let k = 0; k < CHANNELS; k++) x[o + k] = acc[k]! * norm * scale[k]! + shift[k]!;
+        x[o] = a0 * norm * scale[0]! + shift[0]!;
+        x[o + 1] = a1 * norm * scale[1]! + shift[1]!;
+        x[o + 2] = a2 * norm * scale[2]! + shift[2]!;
       }
     }
   }

@@ -9,9 +9,11 @@
  * its engine bookkeeping. At the CPU profile's size (C = 5, 39 k parameters)
  * that overhead was about a third of a uniform training step
  * (bench/supernet-step.ts), for arithmetic that is a few hundred thousand
- * flops. Here it is one loop and one assignment per variable. (Not written in
- * place: the wasm backend caches each convolution's packed XNNPACK filter by
- * the filter's data id, so a variable must get new storage when it changes.)
+ * flops. Here it is one loop and one assignment per variable, writing the
+ * new weights straight into fresh wasm storage. (Not in place: the wasm
+ * backend caches XNNPACK's packed weights by the weight tensor's data id, and
+ * tensors saved for a gradient share their data, so a variable must get new
+ * storage when it changes.)
  *
  * The arithmetic is tfjs's (and PyTorch's SGD with `nesterov=True`):
  *   g ← clip·g + λ·w,  m ← μ·m + g,  w ← w − lr·(g + μ·m)  (Nesterov)  or  w − lr·m,
