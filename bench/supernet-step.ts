@@ -147,7 +147,8 @@ async function timeSize(size: Size, quick: boolean): Promise<OurTiming> {
     tf.dispose([b.x, b.y]);
   };
   prep();
-  const batchPrep = Array.from({ length: 3 }, () => timed(prep));
+  // 20 samples: one is ~0.5 ms, and process CPU also counts V8's background threads (GC of the training steps before).
+  const batchPrep = Array.from({ length: 20 }, () => timed(prep));
   const batch = makeBatch(data, indices, { resolution: size.inputSize, normalization: NB201_CIFAR10_NORMALIZATION, augment: null });
   // The same kind of paths the timed steps trained (uniform), and the most expensive one (3x3 conv everywhere).
   const sampler = new UniformSampler('bench');

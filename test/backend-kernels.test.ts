@@ -579,30 +579,6 @@ describe('Identity on wasm shares the data instead of copying it', () => {
   });
 });
 
-describe("ReLU's gradient in one wasm kernel", () => {
-  test("equals tfjs's dy · step(x) bit for bit (zeros, NaN, infinities), and cpu keeps tfjs's formula", async () => {
-    const xs = Float32Array.from([-2, -0, 0, 1e-30, 3, NaN, Infinity, -Infinity, 0.5, -0.5, 7, -7]);
-    const dys = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, Infinity, Infinity, NaN, NaN]);
-    for (const backend of ['wasm', 'cpu']) {
-      await tf.setBackend(backend);
-      const x = tf.tensor1d(xs);
-      const dy = tf.tensor1d(dys);
-      const want = tf.mul(dy, tf.cast(tf.step(x), 'float32'));
-      const got = tf.grad((a: tf.Tensor) => tf.relu(a))(x, dy);
-      assert.deepEqual(Array.from(got.dataSync()), Array.from(want.dataSync()), `${backend}: relu gradient`);
-      tf.dispose([x, dy, want, got]);
-    }
-    await tf.setBackend('wasm');
-    const before = tf.engine().state.numTensors;
-    const t0 = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 3 * 2 }, (_, i) => Math.sin(i)), [2, 3, 3, 2]);
-    const profile = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(tf.relu(a)))(t0).dispose());
-    assert.ok(profile.kernelNames.includes('NasReluGrad') && !profile.kernelNames.includes('Step'), `kernels: ${profile.kernelNames.join(', ')}`);
-    t0.dispose();
-    assert.equal(tf.engine().state.numTensors, before);
-    await tf.setBackend(info.name);
-  });
-});
-
 describe('gradients through ops', () => {
   test('GatherNd gradient (missing in tfjs) scatters and adds repeated indices', async () => {
     for (const backend of ['wasm', 'cpu']) {

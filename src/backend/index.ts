@@ -24,7 +24,6 @@ import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './d
 import { registerGatherNdGradient } from './gatherNdGrad.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './maxPoolGrad.js';
-import { registerReluGradient, reluGradConfig } from './reluGrad.js';
 import { meanConfig, stockReductions, sumConfig } from './sumMean.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
@@ -85,15 +84,14 @@ export const TRAINING_KERNELS: readonly KernelReplacement[] = [
     why: 'stock wasm kernel transposes the whole input to reduce non-inner axes (batch-norm statistics, global pooling)',
     keepStock: (stock) => stockReductions.set('Mean', stock),
   },
-  { config: reluGradConfig, why: "ReLU's gradient in one kernel instead of step, cast and multiply (the Relu gradient uses it where it exists)" },
   { config: identityConfig, why: 'stock wasm kernel copies the tensor; tfjs clones every tensor saved for a gradient through it' },
   { config: batchNormTrainingConfig, why: 'one pass-based kernel for training batch norm instead of ~10 tfjs kernels (forward)' },
   { config: batchNormTrainingGradConfig, why: 'its closed-form backward in one kernel instead of ~10' },
 ];
 
 /**
- * Registers every replacement kernel (replacing stock ones of the same name),
- * the GatherNd gradient tfjs lacks and the one-kernel ReLU gradient. Returns the kernel names registered
+ * Registers every replacement kernel (replacing stock ones of the same name)
+ * and the GatherNd gradient tfjs lacks. Returns the kernel names registered
  * for `backendName` (all of them when omitted).
  */
 export function registerTrainingKernels(backendName?: string): string[] {
@@ -107,7 +105,6 @@ export function registerTrainingKernels(backendName?: string): string[] {
     registerKernel(config);
   }
   registerGatherNdGradient();
-  registerReluGradient();
   return TRAINING_KERNELS.filter((k) => backendName === undefined || k.config.backendName === backendName).map(
     (k) => k.config.kernelName,
   );
@@ -120,7 +117,6 @@ export { conv2dBackpropInputConfig } from './conv2dBackpropInput.js';
 export { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwiseConv2dGrads.js';
 export { gatherNdGradConfig, registerGatherNdGradient } from './gatherNdGrad.js';
 export { identityConfig } from './identity.js';
-export { RELU_GRAD, reluGradConfig, reluGradientConfig } from './reluGrad.js';
 export { maxPoolGradConfig } from './maxPoolGrad.js';
 export { meanConfig, outerReductionLayout, sumConfig } from './sumMean.js';
 export { tileConfig } from './tile.js';

@@ -95,7 +95,8 @@ export const LONG_UPDATES = 35_200;
 
 /**
  * The study at each profile, and why (costs measured on this 2-core machine,
- * wasm backend, one thread per run; bench/supernet-step.ts):
+ * wasm backend with the native kernels, one thread per run;
+ * bench/supernet-step.ts):
  * - every profile but smoke uses width C = 5: the EFS-NAS logs show C = 5
  *   ranking as well as C = 16 at 250 and 1,000 epochs (τ 0.597 vs 0.573), and
  *   it costs a fraction of the compute;
@@ -103,16 +104,18 @@ export const LONG_UPDATES = 35_200;
  *   batch statistics of 500-image held-out batches, as the NB201 references;
  * - 20 quantile bins × 10 = 200 connected architectures (null SE of τ ≈ 0.047,
  *   against 0.068 for 100);
- * - paper: 1 cell per stage at 16×16 (box down-sampled) and 1,600 updates
- *   (≈ 11 epochs of the 9,000 training images), scored at 200, 400, 800 and
- *   1,600 updates; 3 samplers + the compute-matched uniform × 3 seeds.
- *   Measured (2 Dec 2026, 2 worker threads): 38.6 min wall, 70.6 CPU-min:
- *   training ≈ 0.6 s of CPU per update of all four series (uniform 56 s a
- *   run, the 5-pass series ≈ 300 s), scoring 200 architectures on 1,000
- *   images ≈ 32 s per run and budget. 3,200 updates would take ≈ 64 min;
+ * - paper: 1 cell per stage at 16×16 (box down-sampled) and 6,400 updates
+ *   (≈ 45 epochs of the 9,000 training images), scored at 200, 400, …, 6,400
+ *   updates; 3 samplers + the compute-matched uniform × 3 seeds. Measured
+ *   (3 Dec 2026, 2 worker threads, native oneDNN kernels): 30.7 min wall,
+ *   60 thread-min: training 61 s a run for uniform, 313–324 s for the 5-pass
+ *   series and uniform ×5, scoring 200 architectures on 1,000 images at 6
+ *   budgets 42–47 s a run. 12,800 updates (7 budgets) would come to ≈ 57 min
+ *   from those costs, too close to the hour. (On the wasm kernels alone a
+ *   step at this size costs 2–3× more: 1,600 updates took 38.6 min on 2 Dec.);
  * - long: the same network for 35,200 updates (≈ 250 epochs, the smallest
- *   published budget), scored at 7 budgets: from those costs ≈ 18 CPU-hours,
- *   i.e. about 9–10 h on one 2-core machine, a few hours over several
+ *   published budget), scored at 7 budgets: from those costs ≈ 4.8
+ *   thread-hours, i.e. about 2.5 h on one 2-core machine, less over several
  *   through the run queue;
  * - full: the NAS-Bench-201 network (C = 16, 5 cells per stage, 32×32) for
  *   35,200 updates, for a GPU backend (tfjs-node-gpu);
