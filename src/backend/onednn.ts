@@ -1,6 +1,7 @@
 /**
  * Loads the optional native addon (native/, built by environment/setup.sh)
- * that runs convolutions with oneDNN on tensors on the wasm heap.
+ * that runs convolutions and average pooling with oneDNN, and training batch
+ * norm in C++, on tensors on the wasm heap.
  *
  * Why: the wasm backend's XNNPACK convolutions run at 0.1–0.4× PyTorch CPU
  * on the supernet's layer shapes, and PyTorch's CPU convolutions are
