@@ -241,7 +241,7 @@ async function describeChoice(candidate: Candidate, requested: string, tried: Ba
         native === null
           ? null
           : native.addon !== null
-            ? `native kernels (convolutions and pooling on ${native.reason.replace(/ \(.*$/, '')}, batch norm in C++)`
+            ? `native kernels (convolutions and pooling on oneDNN ${native.addon.version()}, batch norm in C++)`
             : `oneDNN kernels not used: ${native.reason}`,
       ].filter((d) => d !== null);
       const notUsed = tried.filter((t) => !t.ok).map((t) => `${t.source} ${t.reason}`);

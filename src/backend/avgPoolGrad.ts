@@ -13,7 +13,8 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { onednnAvgPoolGrad, type PoolAttrs } from './onednnKernels.js';
+import { nativeKernels } from './onednn.js';
+import { checkFloat, poolParams, type PoolAttrs } from './onednnKernels.js';
 import { spreadDy } from './spread.js';
 import { WASM, asWasmBackend, disposeTemp, heapF32, rejectDilation, runWasmKernel } from './wasmInternals.js';
 
@@ -56,6 +57,14 @@ function avgPoolGrad(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs
   const backend = asWasmBackend(args.backend, NAME);
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
   const info = poolInfo(input, dy, (args.attrs ?? {}) as unknown as PoolAttrs);
+  const native = nativeKernels();
+  if (native !== null) {
+    // oneDNN's average-pooling gradient (padding left out, as here), where the native addon is loaded.
+    checkFloat(NAME, dy, input);
+    const dx = backend.makeOutput(input.shape.slice(), 'float32');
+    native.avgPoolBackward(poolParams(info), heapF32(backend, dy, NAME), heapF32(backend, dx, NAME));
+    return dx;
+  }
   const { batchSize, inHeight, inWidth, inChannels: channels, filterHeight, filterWidth } = info;
 
   const spread = spreadDy(
@@ -86,8 +95,7 @@ function avgPoolGrad(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs
 export const avgPoolGradConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
-  kernelFunc: onednnAvgPoolGrad(avgPoolGrad) as unknown as KernelConfig['kernelFunc'],
+  kernelFunc: avgPoolGrad as unknown as KernelConfig['kernelFunc'],
 };
 
 /** The cpu backend's view of tensor data (structural, to avoid depending on its class). */

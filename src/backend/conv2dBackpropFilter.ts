@@ -12,8 +12,9 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { onednnBackpropFilter } from './onednnKernels.js';
-import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, runWasmKernel } from './wasmInternals.js';
+import { nativeKernels } from './onednn.js';
+import { checkFloat, convParams, runNative } from './onednnKernels.js';
+import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, rejectDilation, runWasmKernel } from './wasmInternals.js';
 
 const NAME = 'Conv2DBackpropFilter';
 
@@ -25,9 +26,12 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unkno
     pad: backend_util.ExplicitPadding | 'same' | 'valid' | number;
     dataFormat?: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
+    dilations?: [number, number] | number;
+    filterShape?: [number, number, number, number];
   };
   rejectChannelsFirst(NAME, attrs.dataFormat);
+  rejectDilation(NAME, attrs.dilations);
+  if (attrs.filterShape === undefined) throw new Error(`${NAME}: attribute filterShape is missing`);
   const info = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     attrs.filterShape,
@@ -43,6 +47,13 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unkno
   const expectedDy = [batchSize, outHeight, outWidth, outChannels];
   if (dy.shape.join() !== expectedDy.join()) {
     throw new Error(`${NAME}: dy has shape [${dy.shape}], expected [${expectedDy}] for x [${x.shape}]`);
+  }
+  const native = nativeKernels();
+  if (native !== null) {
+    // oneDNN's filter gradient, where the native addon is loaded.
+    checkFloat(NAME, x, dy);
+    const params = convParams(info);
+    return runNative(backend, attrs.filterShape.slice(), x, dy, NAME, (a, b, out) => native.conv2dBackwardFilter(params, a, b, out));
   }
 
   const pointwise =
@@ -106,6 +117,5 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unkno
 export const conv2dBackpropFilterConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
-  kernelFunc: onednnBackpropFilter(conv2dBackpropFilter) as unknown as KernelConfig['kernelFunc'],
+  kernelFunc: conv2dBackpropFilter as unknown as KernelConfig['kernelFunc'],
 };

@@ -13,8 +13,9 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { spreadDy } from './spread.js';
-import { onednnBackpropInput } from './onednnKernels.js';
-import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, runWasmKernel } from './wasmInternals.js';
+import { nativeKernels } from './onednn.js';
+import { checkFloat, convParams, runNative } from './onednnKernels.js';
+import { WASM, asWasmBackend, disposeTemp, rejectChannelsFirst, rejectDilation, runWasmKernel } from './wasmInternals.js';
 
 const NAME = 'Conv2DBackpropInput';
 type Shape4 = [number, number, number, number];
@@ -27,9 +28,12 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
     pad: backend_util.ExplicitPadding | 'same' | 'valid' | number;
     dataFormat?: string;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: Shape4;
+    dilations?: [number, number] | number;
+    inputShape?: Shape4;
   };
   rejectChannelsFirst(NAME, attrs.dataFormat);
+  rejectDilation(NAME, attrs.dilations);
+  if (attrs.inputShape === undefined) throw new Error(`${NAME}: attribute inputShape is missing`);
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape,
     filter.shape as Shape4,
@@ -45,6 +49,13 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
   const expectedDy = [batchSize, outHeight, outWidth, outChannels];
   if (dy.shape.join() !== expectedDy.join()) {
     throw new Error(`${NAME}: dy has shape [${dy.shape}], expected [${expectedDy}] for input [${attrs.inputShape}]`);
+  }
+  const native = nativeKernels();
+  if (native !== null) {
+    // oneDNN's input gradient, where the native addon is loaded.
+    checkFloat(NAME, dy, filter);
+    const params = convParams(info);
+    return runNative(backend, attrs.inputShape.slice(), dy, filter, NAME, (a, b, out) => native.conv2dBackwardData(params, a, b, out));
   }
   const flipTop = filterHeight - 1 - info.padInfo.top;
   const flipLeft = filterWidth - 1 - info.padInfo.left;
@@ -97,6 +108,5 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
 export const conv2dBackpropInputConfig: KernelConfig = {
   kernelName: NAME,
   backendName: WASM,
-  // oneDNN when the native addon is loaded, else the XNNPACK-based kernel above.
-  kernelFunc: onednnBackpropInput(conv2dBackpropInput) as unknown as KernelConfig['kernelFunc'],
+  kernelFunc: conv2dBackpropInput as unknown as KernelConfig['kernelFunc'],
 };

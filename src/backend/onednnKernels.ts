@@ -1,9 +1,9 @@
 /**
- * Conv2D and its two gradients, and AvgPool and its gradient, on the wasm
- * backend, run by oneDNN (the native addon, see onednn.ts) when it is
- * loaded, else by the wasm kernels they wrap (XNNPACK forwards, our
- * XNNPACK-based gradients). Tensors stay on the wasm heap: the addon reads
- * and writes them through Float32Array views.
+ * Conv2D and AvgPool on the wasm backend, run by oneDNN (the native addon,
+ * see onednn.ts) when it is loaded, else by the stock XNNPACK kernels; and
+ * the helpers the gradient kernels (conv2dBackprop*.ts, avgPoolGrad.ts) use
+ * for their own native branch. Tensors stay on the wasm heap: the addon
+ * reads and writes them through Float32Array views.
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
@@ -19,12 +19,10 @@ interface ConvAttrs {
   dataFormat?: string;
   dilations?: [number, number] | number;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape?: Shape4;
-  filterShape?: Shape4;
 }
 
-/** The 17 integers the addon takes, from tfjs's own shape and padding arithmetic. */
-function convParams(info: backend_util.Conv2DInfo): Int32Array {
+/** The 17 integers the addon's convolutions take, from tfjs's own shape and padding arithmetic. */
+export function convParams(info: backend_util.Conv2DInfo): Int32Array {
   const p = info.padInfo;
   return Int32Array.from([
     info.batchSize, info.inHeight, info.inWidth, info.inChannels,
@@ -34,16 +32,13 @@ function convParams(info: backend_util.Conv2DInfo): Int32Array {
   ]);
 }
 
-function checkFloat(name: string, ...infos: TensorInfo[]): void {
+/** Before allocating an output: a wrong dtype fails here instead of leaving the output behind. */
+export function checkFloat(name: string, ...infos: TensorInfo[]): void {
   for (const t of infos) if (t.dtype !== 'float32') throw new Error(`${name}: expected float32 tensors, got ${t.dtype}`);
 }
 
-function checkShape(name: string, what: string, got: readonly number[], want: readonly number[]): void {
-  if (got.join() !== want.join()) throw new Error(`${name}: ${what} has shape [${got}], expected [${want}]`);
-}
-
 /** Runs `call` on a fresh output; views are taken after the allocation, which may move the heap. */
-function runNative(
+export function runNative(
   backend: BackendWasm,
   outShape: number[],
   a: TensorInfo,
@@ -54,19 +49,6 @@ function runNative(
   const out = backend.makeOutput(outShape, 'float32');
   call(heapF32(backend, a, name), heapF32(backend, b, name), heapF32(backend, out, name));
   return out;
-}
-
-function conv2dInfo(xShape: Shape4, filterShape: Shape4, attrs: ConvAttrs, dilations: ConvAttrs['dilations']): backend_util.Conv2DInfo {
-  return backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
-    attrs.strides,
-    dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
 }
 
 /** A replacement for stock wasm kernel `name` that runs `native` when the addon is loaded, else the stock kernel. */
@@ -100,52 +82,21 @@ export function onednnConv2dConfig(stock: () => KernelConfig | undefined): Kerne
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     rejectChannelsFirst(NAME, attrs.dataFormat);
     checkFloat(NAME, x, filter);
-    const info = conv2dInfo(x.shape as Shape4, filter.shape as Shape4, attrs, attrs.dilations);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as Shape4,
+      filter.shape as Shape4,
+      attrs.strides,
+      attrs.dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const params = convParams(info);
     return runNative(backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], x, filter, NAME, (a, b, out) =>
       addon.conv2dForward(params, a, b, out),
     );
   });
-}
-
-/** Conv2DBackpropInput: oneDNN when loaded, else `wasmKernel`. */
-export function onednnBackpropInput(wasmKernel: (args: KernelArgs) => TensorInfo): (args: KernelArgs) => TensorInfo {
-  const NAME = 'Conv2DBackpropInput';
-  return (args) => {
-    const addon = nativeKernels();
-    if (addon === null) return wasmKernel(args);
-    const backend = asWasmBackend(args.backend, NAME);
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs;
-    rejectChannelsFirst(NAME, attrs.dataFormat);
-    rejectDilation(NAME, attrs.dilations);
-    checkFloat(NAME, dy, filter);
-    if (attrs.inputShape === undefined) throw new Error(`${NAME}: attribute inputShape is missing`);
-    const info = conv2dInfo(attrs.inputShape, filter.shape as Shape4, attrs, 1);
-    checkShape(NAME, 'dy', dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-    const params = convParams(info);
-    return runNative(backend, attrs.inputShape.slice(), dy, filter, NAME, (a, b, out) => addon.conv2dBackwardData(params, a, b, out));
-  };
-}
-
-/** Conv2DBackpropFilter: oneDNN when loaded, else `wasmKernel`. */
-export function onednnBackpropFilter(wasmKernel: (args: KernelArgs) => TensorInfo): (args: KernelArgs) => TensorInfo {
-  const NAME = 'Conv2DBackpropFilter';
-  return (args) => {
-    const addon = nativeKernels();
-    if (addon === null) return wasmKernel(args);
-    const backend = asWasmBackend(args.backend, NAME);
-    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs;
-    rejectChannelsFirst(NAME, attrs.dataFormat);
-    rejectDilation(NAME, attrs.dilations);
-    checkFloat(NAME, x, dy);
-    if (attrs.filterShape === undefined) throw new Error(`${NAME}: attribute filterShape is missing`);
-    const info = conv2dInfo(x.shape as Shape4, attrs.filterShape, attrs, 1);
-    checkShape(NAME, 'dy', dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-    const params = convParams(info);
-    return runNative(backend, attrs.filterShape.slice(), x, dy, NAME, (a, b, out) => addon.conv2dBackwardFilter(params, a, b, out));
-  };
 }
 
 /** Attributes of AvgPool and AvgPoolGrad. */
@@ -157,16 +108,13 @@ export interface PoolAttrs {
   dilations?: unknown;
 }
 
-function poolParams(name: string, xShape: number[], attrs: PoolAttrs): { info: backend_util.Conv2DInfo; params: Int32Array } {
-  rejectDilation(name, attrs.dilations);
-  if (xShape.length !== 4) throw new Error(`${name}: expected an NHWC rank-4 input, got shape [${xShape}]`);
-  const info = backend_util.computePool2DInfo(xShape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+/** The 14 integers the addon's pooling takes: N H W C KH KW OH OW sh sw pt pl pb pr. */
+export function poolParams(info: backend_util.Conv2DInfo): Int32Array {
   const p = info.padInfo;
-  const params = Int32Array.from([
+  return Int32Array.from([
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth,
     info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, p.top, p.left, p.bottom, p.right,
   ]);
-  return { info, params };
 }
 
 /** AvgPool (padding left out of the average, as tfjs defines it): oneDNN when loaded, else the stock wasm kernel. */
@@ -175,27 +123,13 @@ export function onednnAvgPoolConfig(stock: () => KernelConfig | undefined): Kern
   return nativeOrStock(NAME, stock, (addon, args) => {
     const backend = asWasmBackend(args.backend, NAME);
     const { x } = args.inputs as { x: TensorInfo };
+    const attrs = (args.attrs ?? {}) as unknown as PoolAttrs;
     checkFloat(NAME, x);
-    const { info, params } = poolParams(NAME, x.shape, (args.attrs ?? {}) as unknown as PoolAttrs);
+    rejectDilation(NAME, attrs.dilations);
+    if (x.shape.length !== 4) throw new Error(`${NAME}: expected an NHWC rank-4 input, got shape [${x.shape}]`);
+    const info = backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     const out = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32');
-    addon.avgPoolForward(params, heapF32(backend, x, NAME), heapF32(backend, out, NAME));
+    addon.avgPoolForward(poolParams(info), heapF32(backend, x, NAME), heapF32(backend, out, NAME));
     return out;
   });
-}
-
-/** AvgPoolGrad, the exact adjoint of AvgPool: oneDNN when loaded, else `wasmKernel`. */
-export function onednnAvgPoolGrad(wasmKernel: (args: KernelArgs) => TensorInfo): (args: KernelArgs) => TensorInfo {
-  const NAME = 'AvgPoolGrad';
-  return (args) => {
-    const addon = nativeKernels();
-    if (addon === null) return wasmKernel(args);
-    const backend = asWasmBackend(args.backend, NAME);
-    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
-    checkFloat(NAME, dy, input);
-    const { info, params } = poolParams(NAME, input.shape, (args.attrs ?? {}) as unknown as PoolAttrs);
-    checkShape(NAME, 'dy', dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.inChannels]);
-    const dx = backend.makeOutput(input.shape.slice(), 'float32');
-    addon.avgPoolBackward(params, heapF32(backend, dy, NAME), heapF32(backend, dx, NAME));
-    return dx;
-  };
 }
